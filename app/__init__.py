@@ -1,0 +1,66 @@
+"""Community Peer Mentors: the Flask service behind the field app and the office."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, request, url_for
+from flask_login import LoginManager
+
+from app import csrf, security_headers
+from app.config import ConfigError, load_config  # noqa: F401  (ConfigError is part of the API)
+from app.db import db as _db
+from app.errors import error_response, register_error_handlers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+login_manager = LoginManager()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    if config and "INSTANCE_PATH" in config:
+        app.instance_path = str(config.pop("INSTANCE_PATH"))
+    load_config(app, config)
+
+    from app import models  # noqa: F401  (every table registered)
+
+    _db.init_app(app)
+    _init_login(app)
+    csrf.init_app(app)
+    security_headers.init_app(app)
+    register_error_handlers(app)
+
+    from app.accounts.views import bp as accounts_bp
+    from app.office.views import bp as office_bp, register_root
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(office_bp)
+    register_root(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def _load_user(login_id: str):
+        from app.accounts.services import load_user_by_login_id
+
+        return load_user_by_login_id(_db.session, login_id)
+
+    @login_manager.unauthorized_handler
+    def _unauthorised():
+        if request.path.startswith("/api/"):
+            return error_response(401, "Sign in to continue.", "unauthorised")
+        return redirect(url_for("accounts.sign_in", next=request.path))

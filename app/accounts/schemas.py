@@ -1,0 +1,12 @@
+from marshmallow import Schema, fields, validate
+
+
+class SignInSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class UserOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    role = fields.String()

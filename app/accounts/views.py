@@ -1,0 +1,87 @@
+"""Signing in and out: the JSON session API for the field app, and a plain
+sign-in page for the office."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.schemas import SignInSchema, UserOut
+from app.api_input import load
+from app.csrf import csrf_token, rotate_csrf_token
+from app.db import db
+from app.errors import ApiError
+
+bp = Blueprint("accounts", __name__)
+
+INVALID_CREDENTIALS = "Email or password is incorrect."
+
+
+def _session_body():
+    return {"user": UserOut().dump(current_user), "csrf_token": csrf_token()}
+
+
+@bp.post("/api/session")
+def api_sign_in():
+    data = load(SignInSchema())
+    user = services.authenticate(db.session, data["email"], data["password"])
+    if user is None:
+        raise ApiError(401, INVALID_CREDENTIALS, "invalid_credentials")
+    # Phones keep a long-lived "remember me" session.
+    login_user(user, remember=True)
+    rotate_csrf_token()
+    return jsonify(_session_body())
+
+
+@bp.get("/api/session")
+def api_current_session():
+    if not current_user.is_authenticated:
+        raise ApiError(401, "Not signed in.", "unauthorised")
+    return jsonify(_session_body())
+
+
+@bp.delete("/api/session")
+def api_sign_out():
+    logout_user()
+    rotate_csrf_token()
+    return "", 204
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("office.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    errors = {}
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        password = request.form.get("password", "")
+        if not email:
+            errors["email"] = "Enter your email address."
+        if not password:
+            errors["password"] = "Enter your password."
+        if not errors:
+            user = services.authenticate(db.session, email, password)
+            if user is None:
+                errors["email"] = INVALID_CREDENTIALS
+            else:
+                login_user(user)
+                rotate_csrf_token()
+                return redirect(_safe_next(request.args.get("next")))
+    status = 400 if errors else 200
+    return render_template("accounts/sign_in.html", errors=errors, email=email), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    rotate_csrf_token()
+    return redirect(url_for("accounts.sign_in"))

@@ -1,0 +1,96 @@
+"""Commands: flask --app app db upgrade | seed-demo | create-user."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+
+from app import migrate
+from app.db import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+
+
+@click.group("db", help="Database migrations (Alembic).")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="Apply migrations up to REVISION (default: the newest).")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at migration {revision}.")
+
+
+@db_group.command("downgrade", help="Undo migrations down to REVISION.")
+@click.argument("revision")
+def db_downgrade(revision):
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+def _sign_in_help() -> str:
+    from app.demo.seed import COORDINATOR, PAIRS
+
+    emails = [COORDINATOR[0]] + [email for members in PAIRS.values() for email, _ in members]
+    return (
+        "Sign in at http://127.0.0.1:5000/sign-in as one of: " + ", ".join(emails)
+        + "\nThe password is the value of DEMO_PASSWORD (default: demo-mentors-2026)."
+    )
+
+
+@click.command("seed-demo", help="Fill an EMPTY database with demo data (never in production).")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+def seed_demo_command(if_empty):
+    from app.demo.seed import SeedRefused, database_is_empty, seed_demo
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("Refusing to load demo data with APP_ENV=production.")
+    session = db.session
+    if if_empty and not database_is_empty(session):
+        click.echo("The database already has data; demo data not loaded.")
+        click.echo(_sign_in_help())
+        return
+    try:
+        seed_demo(session, current_app.config["DEMO_PASSWORD"])
+    except SeedRefused as err:
+        raise click.ClickException(str(err)) from None
+    session.commit()
+    click.echo("Demo data loaded.")
+    click.echo(_sign_in_help())
+
+
+@click.command("create-user", help="Create a real account. The password is read from a prompt or stdin.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["volunteer", "coordinator", "admin"]), required=True)
+@click.option("--area", "area_name", help="Area name (required for volunteers and coordinators).")
+@click.option("--create-area", is_flag=True, help="Create the area if it does not exist yet.")
+def create_user_command(email, name, role, area_name, create_area):
+    from sqlalchemy import func, select
+
+    from app.accounts.services import AccountError, create_user
+    from app.areas.models import Area
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    session = db.session
+    if area_name and create_area:
+        exists = session.scalar(select(Area).where(func.lower(Area.name) == area_name.strip().lower()))
+        if exists is None:
+            session.add(Area(name=area_name.strip()))
+            session.flush()
+    try:
+        user = create_user(session, email=email, name=name, role=role, password=password, area_name=area_name)
+    except AccountError as err:
+        session.rollback()
+        raise click.ClickException(str(err)) from None
+    session.commit()
+    click.echo(f"Created {user.role} {user.email}.")

@@ -1,0 +1,80 @@
+"""Configuration from the environment.
+
+APP_ENV chooses the profile: ``development`` (default), ``production`` or
+``testing``. Everything else comes from environment variables or from the
+mapping passed to ``create_app`` (tests use that).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to fix."""
+
+
+# Values that look like a secret but are not one.
+_PLACEHOLDER_KEYS = {"", "dev", "changeme", "change-me", "secret", "please-change-me"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the URL came with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A random key made once and kept in instance/, so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    overrides = dict(overrides or {})
+    env_name = overrides.pop("APP_ENV", None) or os.environ.get("APP_ENV", "development")
+    if env_name not in ("development", "production", "testing"):
+        raise ConfigError(f"APP_ENV must be development, production or testing, not {env_name!r}")
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    c = app.config
+    c["APP_ENV"] = env_name
+    c["TESTING"] = env_name == "testing"
+    c["DATABASE_URL"] = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{instance_path / 'peer_mentors.sqlite'}"
+    )
+    c["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+    c["DEMO_PASSWORD"] = os.environ.get("DEMO_PASSWORD", "demo-mentors-2026")
+    # Bodies bigger than this get 413; a sync batch of 1,000 visits fits easily.
+    c["MAX_CONTENT_LENGTH"] = int(os.environ.get("MAX_CONTENT_LENGTH", 4 * 1024 * 1024))
+    c["SESSION_COOKIE_HTTPONLY"] = True
+    c["SESSION_COOKIE_SAMESITE"] = "Lax"
+    c["SESSION_COOKIE_SECURE"] = env_name == "production"
+    c["REMEMBER_COOKIE_HTTPONLY"] = True
+    c["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    c["REMEMBER_COOKIE_SECURE"] = env_name == "production"
+    # Phones stay signed in for a long time so a mentor is never locked out mid-visit.
+    c["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
+    c["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
+    c.update(overrides)
+    c["DATABASE_URL"] = normalise_database_url(c["DATABASE_URL"])
+
+    key = c.get("SECRET_KEY") or ""
+    if env_name == "production":
+        if key.lower() in _PLACEHOLDER_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+    elif not key:
+        c["SECRET_KEY"] = _dev_secret_key(instance_path)

@@ -1,0 +1,121 @@
+"""Demo data (DESIGN.md section 6): one coordinator, pairs North and South,
+two active clients each with a planned visit this week and an active goal.
+
+All people here are made up.
+"""
+from __future__ import annotations
+
+import zlib
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.accounts.services import create_user
+from app.areas.models import Area
+from app.clients.models import Client, ClientAssignment
+from app.fieldwork.models import Goal, Visit
+from app.sync.changes import ensure_counter, stamp
+from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership
+
+LONDON = ZoneInfo("Europe/London")
+COORDINATOR = ("coordinator@demo.test", "Carol Coordinator")
+PAIRS = {
+    "North": [("amira@demo.test", "Amira Khan"), ("ben@demo.test", "Ben Walker")],
+    "South": [("chloe@demo.test", "Chloe Evans"), ("dev@demo.test", "Dev Patel")],
+}
+CLIENTS = {
+    "North": [
+        ("Margaret Hill", "Maggie", "Repeated calls about noise from the flat above; afraid to go out.",
+         "To feel safe at home and get to the shops on her own.", "Walk to the corner shop with the pair, then alone."),
+        ("George Turner", None, "Victim of a burglary, isolated since his wife died; calls 101 most nights.",
+         "To sleep through the night and join the community lunch club.", "Visit the lunch club at the church hall."),
+    ],
+    "South": [
+        ("Patricia Lowe", "Pat", "Long-running dispute with a neighbour over parking; many ASB reports.",
+         "To settle the dispute and stop feeling watched.", "Try mediation through the housing officer."),
+        ("Daniel Reed", "Danny", "Anxiety after an assault; calls 999 when panicking.",
+         "To manage panic without calling the police.", "Learn two breathing techniques and use them daily."),
+    ],
+}
+
+
+class SeedRefused(RuntimeError):
+    pass
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is None
+
+
+def seed_demo(session: Session, password: str, *, today: date | None = None) -> None:
+    if not database_is_empty(session):
+        raise SeedRefused("The database already has data; demo data goes only into an empty database.")
+    today = today or datetime.now(LONDON).date()
+    ensure_counter(session)
+    durham = Area(name="County Durham")
+    session.add_all([durham, Area(name="Darlington")])
+    session.flush()
+
+    coordinator = create_user(session, email=COORDINATOR[0], name=COORDINATOR[1], role="coordinator",
+                              password=password, area_name=durham.name)
+    for pair_index, (pair_name, members) in enumerate(PAIRS.items()):
+        pair = MentorPair(name=pair_name, area=durham)
+        session.add(pair)
+        for email, name in members:
+            volunteer = create_user(session, email=email, name=name, role="volunteer",
+                                    password=password, area_name=durham.name)
+            session.add(PairMembership(pair=pair, user=volunteer))
+            _add_compliance(session, volunteer, coordinator, today)
+        session.flush()
+        for client_index, (name, preferred, issues, outcome, goal_title) in enumerate(CLIENTS[pair_name]):
+            client = Client(
+                area_id=durham.id, status="active", name=name, preferred_name=preferred,
+                phone=f"07700 900{100 + pair_index * 10 + client_index}",
+                address=f"{12 + client_index} Example Street, Durham DH1 {pair_index + 1}AA",
+                age_at_referral=58 + 7 * client_index, consent_given=True, high_impact_user=True,
+                referred_by="Durham Constabulary neighbourhood team",
+                referral_received_on=today - timedelta(days=40 + client_index),
+                main_issues=issues, desired_outcome=outcome,
+                risks="Lone working: always visit in pairs." if client_index else "Dog in the house; ask for it to be shut away.",
+                created_by_id=coordinator.id, updated_by_id=coordinator.id,
+            )
+            session.add(client)
+            stamp(session, client)
+            session.flush()
+            session.add(ClientAssignment(client_id=client.id, pair_id=pair.id, assigned_by_id=coordinator.id))
+            when = datetime.combine(today + timedelta(days=1 + client_index * 2 + pair_index), time(10 + client_index, 30), LONDON)
+            visit = Visit(
+                client_id=client.id, scheduled_start=when.isoformat(), scheduled_start_at=when,
+                duration_minutes=60, location="Client's home", status="planned",
+                created_by_id=coordinator.id, updated_by_id=coordinator.id,
+            )
+            goal = Goal(
+                client_id=client.id, title=goal_title,
+                reality="Has not managed this for over a year.",
+                options="Go with the pair first; choose a quiet time of day.",
+                will="Wants to try before the next visit.", status="active",
+                target_date=today + timedelta(days=60),
+                created_by_id=coordinator.id, updated_by_id=coordinator.id,
+            )
+            session.add_all([visit, goal])
+            stamp(session, visit)
+            stamp(session, goal)
+    session.flush()
+
+
+def _add_compliance(session: Session, volunteer: User, coordinator: User, today: date) -> None:
+    session.add_all([
+        ComplianceCheck(user_id=volunteer.id, kind="dbs", completed_on=today - timedelta(days=200),
+                        expires_on=today - timedelta(days=200) + timedelta(days=3 * 365),
+                        dbs_certificate_number=f"0012{zlib.crc32(volunteer.email.encode()) % 10**8:08d}",
+                        dbs_level="enhanced", recorded_by_id=coordinator.id),
+        ComplianceCheck(user_id=volunteer.id, kind="police_vetting", completed_on=today - timedelta(days=190),
+                        expires_on=today - timedelta(days=190) + timedelta(days=3 * 365), recorded_by_id=coordinator.id),
+        ComplianceCheck(user_id=volunteer.id, kind="safeguarding_training", completed_on=today - timedelta(days=180),
+                        expires_on=today - timedelta(days=180) + timedelta(days=365), recorded_by_id=coordinator.id),
+        ComplianceCheck(user_id=volunteer.id, kind="scheme_training", completed_on=today - timedelta(days=170),
+                        recorded_by_id=coordinator.id),
+    ])

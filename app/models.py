@@ -1,0 +1,8 @@
+"""Imports every model so Base.metadata knows all tables (Alembic, tests)."""
+from app.accounts.models import User  # noqa: F401
+from app.areas.models import Area  # noqa: F401
+from app.clients.models import Client, ClientAssignment  # noqa: F401
+from app.db import Base  # noqa: F401
+from app.fieldwork.models import Concern, Goal, Problem, Progress, Visit  # noqa: F401
+from app.sync.changes import ChangeCounter  # noqa: F401
+from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership  # noqa: F401

@@ -1,0 +1,1 @@
+"""The office: server-rendered pages for coordinators and admins."""

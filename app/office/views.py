@@ -1,0 +1,21 @@
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.db import db
+from app.office.services import client_overview
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+@bp.get("/")
+@login_required
+def home():
+    if current_user.role not in ("coordinator", "admin"):
+        abort(403, "The office pages are for coordinators. Mentors use the field app.")
+    return render_template("office/home.html", clients=client_overview(db.session, current_user))
+
+
+def register_root(app):
+    @app.get("/")
+    def root():
+        return redirect(url_for("office.home"))

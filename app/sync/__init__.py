@@ -1,0 +1,1 @@
+"""Offline sync: push/pull of phone-held records (docs/sync-protocol.md)."""
