@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from app import migrate
 from app.db import db
@@ -16,7 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
 
 
-@click.group("db", help="Database migrations (Alembic).")
+@click.group("db", cls=AppGroup, help="Database migrations (Alembic).")
 def db_group():
     pass
 
@@ -46,6 +47,7 @@ def _sign_in_help() -> str:
 
 @click.command("seed-demo", help="Fill an EMPTY database with demo data (never in production).")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@with_appcontext
 def seed_demo_command(if_empty):
     from app.demo.seed import SeedRefused, database_is_empty, seed_demo
 
@@ -71,6 +73,7 @@ def seed_demo_command(if_empty):
 @click.option("--role", type=click.Choice(["volunteer", "coordinator", "admin"]), required=True)
 @click.option("--area", "area_name", help="Area name (required for volunteers and coordinators).")
 @click.option("--create-area", is_flag=True, help="Create the area if it does not exist yet.")
+@with_appcontext
 def create_user_command(email, name, role, area_name, create_area):
     from sqlalchemy import func, select
 

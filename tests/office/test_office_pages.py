@@ -1,0 +1,73 @@
+"""The office sign-in page and home page."""
+import re
+
+
+def form_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, email, password):
+    token = form_token(client.get("/sign-in").get_data(as_text=True))
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_sign_in_page_renders(client):
+    response = client.get("/sign-in")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<label for="email">' in html and "<script" not in html
+
+
+def test_coordinator_signs_in_and_sees_area_clients(client, demo):
+    response = sign_in(client, "coordinator@demo.test", demo)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/office/")
+    html = client.get("/office/").get_data(as_text=True)
+    for name in ("Margaret Hill", "George Turner", "Patricia Lowe", "Daniel Reed"):
+        assert name in html
+    assert "North" in html and "South" in html
+
+
+def test_wrong_password_shows_error_summary(client, demo):
+    response = sign_in(client, "coordinator@demo.test", "wrong-password")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and "Email or password is incorrect." in html
+    assert 'href="#email"' in html
+
+
+def test_empty_form_says_what_is_missing(client):
+    response = sign_in(client, "", "")
+    html = response.get_data(as_text=True)
+    assert "Enter your email address." in html and "Enter your password." in html
+
+
+def test_form_without_csrf_token_is_refused(client, demo):
+    response = client.post("/sign-in", data={"email": "coordinator@demo.test", "password": demo})
+    assert response.status_code == 400
+    assert client.get("/office/").status_code == 302
+
+
+def test_next_parameter_cannot_leave_the_site(client, demo):
+    token = form_token(client.get("/sign-in").get_data(as_text=True))
+    response = client.post("/sign-in?next=//evil.example/x",
+                           data={"email": "coordinator@demo.test", "password": demo, "csrf_token": token})
+    assert response.headers["Location"].endswith("/office/")
+
+
+def test_office_needs_sign_in(client):
+    response = client.get("/office/")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_volunteers_are_sent_to_the_field_app(client, demo):
+    sign_in(client, "amira@demo.test", demo)
+    assert client.get("/office/").status_code == 403
+
+
+def test_sign_out(client, demo):
+    sign_in(client, "coordinator@demo.test", demo)
+    token = form_token(client.get("/office/").get_data(as_text=True))
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert client.get("/office/").status_code == 302

@@ -1,0 +1,85 @@
+"""flask --app app db upgrade | seed-demo | create-user."""
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.accounts.services import authenticate, find_by_email
+from app.clients.models import Client
+from app.fieldwork.models import Goal, Visit
+
+
+def test_seed_demo_fills_an_empty_database(runner, session):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator@demo.test" in result.output and "DEMO_PASSWORD" in result.output
+    emails = set(session.scalars(select(User.email)))
+    assert emails == {"coordinator@demo.test", "amira@demo.test", "ben@demo.test", "chloe@demo.test", "dev@demo.test"}
+    assert authenticate(session, "dev@demo.test", "test-demo-password") is not None
+
+
+def test_seed_demo_gives_each_client_a_visit_this_week_and_an_active_goal(runner, session):
+    from datetime import datetime, timedelta, timezone
+
+    runner.invoke(args=["seed-demo"])
+    now = datetime.now(timezone.utc)
+    clients = session.scalars(select(Client).where(Client.status == "active")).all()
+    assert len(clients) == 4
+    for client in clients:
+        visits = session.scalars(select(Visit).where(Visit.client_id == client.id, Visit.status == "planned")).all()
+        assert any(now < v.scheduled_start_at <= now + timedelta(days=7) for v in visits)
+        assert "+" in visits[0].scheduled_start or visits[0].scheduled_start.endswith("Z")
+        assert session.scalar(select(func.count()).select_from(Goal).where(Goal.client_id == client.id, Goal.status == "active")) == 1
+        assert client.seq > 0 and client.rev == 1
+
+
+def test_seed_demo_refuses_a_database_with_data(runner, session):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "already has data" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 5
+
+
+def test_seed_demo_if_empty_leaves_data_alone(runner, session):
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "not loaded" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 5
+
+
+def test_seed_demo_refuses_in_production(app, runner, session):
+    app.config["APP_ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1 and "production" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_user_reads_the_password_from_stdin(runner, session):
+    result = runner.invoke(
+        args=["create-user", "--email", "Lead@Scheme.example", "--name", "Lead Coordinator",
+              "--role", "coordinator", "--area", "Darlington", "--create-area"],
+        input="a-strong-passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = find_by_email(session, "lead@scheme.example")
+    assert user.role == "coordinator" and user.area.name == "Darlington"
+    assert authenticate(session, "lead@scheme.example", "a-strong-passphrase") is not None
+
+
+def test_create_user_rejects_bad_input_and_writes_nothing(runner, session):
+    result = runner.invoke(
+        args=["create-user", "--email", "not-an-email", "--name", "X", "--role", "volunteer", "--area", "Nowhere"],
+        input="short\n",
+    )
+    assert result.exit_code == 1
+    assert "email" in result.output and "password" in result.output and "Nowhere" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_user_has_no_password_option(runner):
+    result = runner.invoke(args=["create-user", "--help"])
+    assert "--password" not in result.output
+
+
+def test_db_upgrade_command(runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
