@@ -29,6 +29,14 @@ def db_upgrade(revision):
     click.echo(f"Database is at migration {revision}.")
 
 
+@db_group.command("revision", help="Write a new migration from the difference between models and database.")
+@click.option("-m", "--message", required=True)
+def db_revision(message):
+    from alembic import command
+
+    command.revision(migrate.alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
+
+
 @db_group.command("downgrade", help="Undo migrations down to REVISION.")
 @click.argument("revision")
 def db_downgrade(revision):
