@@ -37,9 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.accounts.views import bp as accounts_bp
     from app.office.views import bp as office_bp, register_root
+    from app.sync.views import bp as sync_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(sync_bp)
     register_root(app)
 
     from app.cli import register_cli

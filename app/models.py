@@ -6,3 +6,4 @@ from app.db import Base  # noqa: F401
 from app.fieldwork.models import Concern, Goal, Problem, Progress, Visit  # noqa: F401
 from app.sync.changes import ChangeCounter  # noqa: F401
 from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership  # noqa: F401
+from app.sync.models import ScopeEvent, SyncConflict, SyncMutation  # noqa: F401

@@ -38,16 +38,26 @@ def take_seqs(session: Session, count: int = 1) -> int:
     Takes the counter's row lock, held until the transaction ends: call it
     before touching records so every writer locks in the same order.
     """
-    last = session.execute(
-        update(ChangeCounter)
-        .where(ChangeCounter.id == COUNTER_ID)
-        .values(value=ChangeCounter.value + count)
-        .returning(ChangeCounter.value)
-    ).scalar_one_or_none()
+    with session.no_autoflush:
+        last = session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.id == COUNTER_ID)
+            .values(value=ChangeCounter.value + count)
+            .returning(ChangeCounter.value)
+        ).scalar_one_or_none()
     if last is None:
         ensure_counter(session)
         return take_seqs(session, count)
     return last
+
+
+def lock_counter(session: Session) -> None:
+    """Take the counter's row lock now (before reading records to change), so
+    that writers queue here instead of deadlocking on records."""
+    with session.no_autoflush:
+        session.execute(
+            update(ChangeCounter).where(ChangeCounter.id == COUNTER_ID).values(value=ChangeCounter.value)
+        )
 
 
 def committed_seq(session: Session) -> int:

@@ -1,0 +1,190 @@
+"""The kinds of record that sync, their fields, and how each is validated.
+
+Field values travel and are compared in their JSON form: UUIDs and dates as
+strings, date-times as ISO 8601 strings with the offset the person entered.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import Date, Uuid
+
+from app.clients.models import Client
+from app.fieldwork.models import (
+    CONCERN_CATEGORIES,
+    CONCERN_URGENCIES,
+    GOAL_STATUSES,
+    VISIT_STATUSES,
+    Concern,
+    Goal,
+    Problem,
+    Progress,
+    Visit,
+)
+
+LONG_TEXT = 20_000
+
+
+class OffsetDateTime(fields.String):
+    """ISO 8601 date-time that must carry its UTC offset; kept as entered."""
+
+    default_error_messages = {"offset": "Give a date and time with its UTC offset, like 2026-11-25T14:30:00+00:00."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.make_error("offset") from None
+        if parsed.tzinfo is None:
+            raise self.make_error("offset")
+        return parsed.isoformat()
+
+
+class IsoDate(fields.Date):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
+class UuidString(fields.UUID):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+def text(max_length=LONG_TEXT, **kw):
+    return fields.String(allow_none=True, validate=validate.Length(max=max_length), **kw)
+
+
+def required_text(max_length):
+    return fields.String(validate=validate.Length(min=1, max=max_length))
+
+
+class KindSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class VisitFields(KindSchema):
+    client_id = UuidString()
+    scheduled_start = OffsetDateTime()
+    duration_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))
+    location = text(300)
+    status = fields.String(validate=validate.OneOf(VISIT_STATUSES))
+    notes = text()
+    checked_in_at = OffsetDateTime(allow_none=True)
+    checked_out_at = OffsetDateTime(allow_none=True)
+
+    @validates_schema
+    def _check_out_after_check_in(self, data, **kwargs):
+        start, end = data.get("checked_in_at"), data.get("checked_out_at")
+        if start and end and datetime.fromisoformat(end) < datetime.fromisoformat(start):
+            raise ValidationError("Check-out must be after check-in.", "checked_out_at")
+
+
+class GoalFields(KindSchema):
+    client_id = UuidString()
+    title = required_text(300)
+    reality = text()
+    options = text()
+    will = text()
+    status = fields.String(validate=validate.OneOf(GOAL_STATUSES))
+    target_date = IsoDate(allow_none=True)
+
+
+class ProgressFields(KindSchema):
+    goal_id = UuidString()
+    visit_id = UuidString(allow_none=True)
+    score = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10))
+    note = text()
+
+
+class ProblemFields(KindSchema):
+    client_id = UuidString()
+    scanning = text()
+    analysis = text()
+    response = text()
+    assessment = text()
+
+
+class ConcernFields(KindSchema):
+    client_id = UuidString()
+    visit_id = UuidString(allow_none=True)
+    category = fields.String(validate=validate.OneOf(CONCERN_CATEGORIES))
+    details = required_text(LONG_TEXT)
+    urgency = fields.String(validate=validate.OneOf(CONCERN_URGENCIES))
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    fields: tuple[str, ...]  # what a phone sees in ``data``
+    schema: Schema | None = None  # None: read-only on phones
+    required: tuple[str, ...] = ()  # needed on create
+    defaults: dict = field(default_factory=dict)  # set on create when not given
+    immutable: tuple[str, ...] = ()  # fixed once created
+    write_once: bool = False  # phones may create, never change or delete
+
+    @property
+    def table(self):
+        return self.model.__table__
+
+    @property
+    def phone_writable(self) -> bool:
+        return self.schema is not None
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("client", Client, ("name", "preferred_name", "phone", "address", "risks", "main_issues",
+                                "desired_outcome", "status")),
+        Kind("visit", Visit, ("client_id", "scheduled_start", "duration_minutes", "location", "status", "notes",
+                              "checked_in_at", "checked_out_at"),
+             VisitFields(), required=("client_id", "scheduled_start"), defaults={"status": "planned"},
+             immutable=("client_id",)),
+        Kind("goal", Goal, ("client_id", "title", "reality", "options", "will", "status", "target_date"),
+             GoalFields(), required=("client_id", "title"), defaults={"status": "active"}, immutable=("client_id",)),
+        Kind("progress", Progress, ("client_id", "goal_id", "visit_id", "score", "note"),
+             ProgressFields(), required=("goal_id",), immutable=("goal_id",)),
+        Kind("problem", Problem, ("client_id", "scanning", "analysis", "response", "assessment"),
+             ProblemFields(), required=("client_id",), immutable=("client_id",)),
+        Kind("concern", Concern, ("client_id", "visit_id", "category", "details", "urgency"),
+             ConcernFields(), required=("client_id", "category", "details"), defaults={"urgency": "normal"},
+             write_once=True),
+    )
+}
+
+
+def json_value(value):
+    """A column value in its JSON form."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def data_of(kind: Kind, row) -> dict:
+    """The phone-facing fields of a row (an ORM object or a row mapping)."""
+    get = row.__getitem__ if hasattr(row, "keys") else lambda name: getattr(row, name)
+    return {name: json_value(get(name)) for name in kind.fields}
+
+
+def column_values(kind: Kind, data: dict) -> dict:
+    """JSON-form field values turned into column values, with derived columns."""
+    columns = kind.table.c
+    out = {}
+    for name, value in data.items():
+        column_type = columns[name].type
+        if value is not None and isinstance(column_type, Uuid):
+            value = uuid.UUID(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        out[name] = value
+    if kind.name == "visit" and "scheduled_start" in data:
+        out["scheduled_start_at"] = datetime.fromisoformat(data["scheduled_start"])
+    return out

@@ -1,0 +1,425 @@
+"""Applying a batch of phone mutations (POST /api/sync/push).
+
+The batch is one transaction. Each mutation is checked and applied in turn
+against an in-memory picture of the records it touches, so a rejected
+mutation changes nothing and later mutations see earlier ones; the database is
+then written once, in bulk. If that bulk write still fails (a constraint the
+checks did not foresee), the transaction is rolled back and the batch is
+applied again one mutation at a time, each in its own SAVEPOINT, so only the
+offending mutation is rejected.
+
+Every result is stored under its ``mutation_id``: a replay returns the stored
+result and writes nothing.
+"""
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.scope import clients_in_scope
+from app.sync.changes import lock_counter, take_seqs
+from app.sync.kinds import KINDS, Kind, column_values, data_of
+from app.sync.merge import DELETED, FieldConflict, merge_fields, status_of
+from app.sync.models import SyncConflict, SyncMutation
+
+MAX_MUTATIONS = 1000
+SCHEMA_VERSION = 1
+OPS = ("create", "update", "delete")
+
+
+class MutationSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    mutation_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    id = fields.UUID(required=True)
+    op = fields.String(required=True, validate=validate.OneOf(OPS))
+    base_rev = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0))
+    base = fields.Dict(keys=fields.String(), load_default=dict)
+    changes = fields.Dict(keys=fields.String(), load_default=dict)
+    resolves = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=100))
+
+
+_mutation_schema = MutationSchema()
+
+
+class Rejected(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def reject(field_name: str, message: str) -> Rejected:
+    return Rejected({field_name: [message]})
+
+
+@dataclass
+class RecordState:
+    """A record as this batch sees it (JSON-form fields)."""
+
+    kind: Kind
+    id: uuid.UUID
+    client_id: uuid.UUID
+    data: dict
+    rev: int
+    deleted: bool
+    in_database: bool
+    changed: set = field(default_factory=set)  # columns to write
+    touched: bool = False
+    seq: int = 0
+
+
+@dataclass
+class Outcome:
+    status: str
+    rev: int | None = None
+    conflicts: list = field(default_factory=list)
+    errors: dict | None = None
+
+    def as_result(self, mutation_id) -> dict:
+        result = {"mutation_id": mutation_id, "status": self.status}
+        if self.rev is not None:
+            result["rev"] = self.rev
+        if self.conflicts:
+            result["conflicts"] = self.conflicts
+        if self.errors:
+            result["errors"] = self.errors
+        return result
+
+
+def push(session: Session, user: User, device_id: uuid.UUID, raw_mutations: list) -> list[dict]:
+    """Apply a batch and commit; returns one result per mutation, in order."""
+    session.commit()  # end any read transaction before queueing for the write lock
+    lock_counter(session)
+    try:
+        results = _Batch(session, user, device_id).run(raw_mutations)
+        session.commit()
+        return results
+    except (IntegrityError, DataError):
+        session.rollback()
+    lock_counter(session)
+    results = []
+    for raw in raw_mutations:
+        savepoint = session.begin_nested()
+        try:
+            results.extend(_Batch(session, user, device_id).run([raw]))
+            savepoint.commit()
+        except (IntegrityError, DataError) as err:
+            savepoint.rollback()
+            results.append(_store_unsaveable(session, user, device_id, raw, err))
+    session.commit()
+    return results
+
+
+def _store_unsaveable(session, user, device_id, raw, err) -> dict:
+    mutation_id = raw.get("mutation_id") if isinstance(raw, dict) else None
+    outcome = Outcome("rejected", errors={"_record": [f"The server could not save this entry: {type(err.orig).__name__}."]})
+    result = outcome.as_result(mutation_id)
+    try:
+        session.add(SyncMutation(mutation_id=uuid.UUID(str(mutation_id)), user_id=user.id, device_id=device_id,
+                                 kind=raw.get("kind"), record_id=None, result=result))
+        session.flush()
+    except (ValueError, IntegrityError, DataError):
+        pass  # no usable mutation_id: nothing to store the result under
+    return result
+
+
+class _Batch:
+    def __init__(self, session: Session, user: User, device_id: uuid.UUID):
+        self.session = session
+        self.user = user
+        self.device_id = device_id
+        self.now = utcnow()
+        self.states: dict[tuple[str, uuid.UUID], RecordState] = {}
+        self.new_conflicts: list[dict] = []
+        self.resolved: dict[uuid.UUID, uuid.UUID] = {}  # conflict id -> resolving mutation
+        self.stored_results: list[dict] = []
+
+    # -- the batch -------------------------------------------------------
+    def run(self, raw_mutations: list) -> list[dict]:
+        parsed = [self._parse(raw) for raw in raw_mutations]
+        envelopes = [m for m in parsed if isinstance(m, dict)]
+        earlier = self._stored_results({m["mutation_id"] for m in envelopes})
+        self._load_records(envelopes)
+        self.scope = clients_in_scope(self.session, self.user)
+        self.conflicts = self._load_conflicts({cid for m in envelopes for cid in m["resolves"]})
+
+        results = []
+        seen: dict[uuid.UUID, dict] = {}
+        for item in parsed:
+            if not isinstance(item, dict):  # envelope itself was bad
+                results.append(item[1])
+                continue
+            mutation_id = item["mutation_id"]
+            if mutation_id in earlier or mutation_id in seen:
+                results.append(self._replayed(mutation_id, earlier.get(mutation_id) or seen[mutation_id]))
+                continue
+            outcome = self._apply_one(item)
+            result = outcome.as_result(str(mutation_id))
+            seen[mutation_id] = result
+            results.append(result)
+            self.stored_results.append(
+                {"mutation_id": mutation_id, "user_id": self.user.id, "device_id": self.device_id,
+                 "kind": item["kind"], "record_id": item["id"], "result": result, "created_at": self.now}
+            )
+        self._write()
+        return results
+
+    def _parse(self, raw):
+        try:
+            if not isinstance(raw, dict):
+                raise ValidationError({"_mutation": ["Each mutation must be a JSON object."]})
+            return _mutation_schema.load(raw)
+        except ValidationError as err:
+            mutation_id = raw.get("mutation_id") if isinstance(raw, dict) else None
+            messages = err.messages if isinstance(err.messages, dict) else {"_mutation": err.messages}
+            return ("bad", Outcome("rejected", errors=messages).as_result(mutation_id if isinstance(mutation_id, str) else None))
+
+    def _replayed(self, mutation_id, stored) -> dict:
+        if isinstance(stored, SyncMutation):
+            if stored.user_id != self.user.id:
+                return Outcome("rejected", errors={"mutation_id": ["This mutation_id was already used."]}).as_result(
+                    str(mutation_id))
+            return stored.result
+        return stored
+
+    def _stored_results(self, mutation_ids) -> dict:
+        if not mutation_ids:
+            return {}
+        rows = self.session.scalars(select(SyncMutation).where(SyncMutation.mutation_id.in_(mutation_ids)))
+        return {row.mutation_id: row for row in rows}
+
+    def _load_records(self, envelopes) -> None:
+        wanted: dict[str, set] = {}
+        for m in envelopes:
+            wanted.setdefault(m["kind"], set()).add(m["id"])
+            for ref_kind, ref_field in (("goal", "goal_id"), ("visit", "visit_id")):
+                value = m["changes"].get(ref_field)
+                if isinstance(value, str):
+                    try:
+                        wanted.setdefault(ref_kind, set()).add(uuid.UUID(value))
+                    except ValueError:
+                        pass  # the field check will reject it
+        for kind_name, ids in wanted.items():
+            kind = KINDS[kind_name]
+            table = kind.table
+            rows = self.session.execute(select(table).where(table.c.id.in_(ids))).mappings()
+            for row in rows:
+                self.states[(kind_name, row["id"])] = RecordState(
+                    kind=kind,
+                    id=row["id"],
+                    client_id=row["id"] if kind_name == "client" else row["client_id"],
+                    data=data_of(kind, row),
+                    rev=row["rev"],
+                    deleted=row["deleted_at"] is not None,
+                    in_database=True,
+                )
+
+    def _load_conflicts(self, ids) -> dict:
+        if not ids:
+            return {}
+        return {c.id: c for c in self.session.scalars(select(SyncConflict).where(SyncConflict.id.in_(ids)))}
+
+    # -- one mutation ----------------------------------------------------
+    def _apply_one(self, m: dict) -> Outcome:
+        kind = KINDS[m["kind"]]
+        try:
+            if not kind.phone_writable:
+                raise reject("kind", "Client records are changed in the office, not from the field app.")
+            changes = self._checked_changes(kind, m["changes"])
+            base = self._normalised_base(kind, m["base"])
+            state = self.states.get((kind.name, m["id"]))
+            if state is not None:
+                self._check_scope(state.client_id, "id")
+            resolving = self._checked_resolutions(m, state)
+            if m["op"] == "create":
+                if state is None:
+                    return self._create(kind, m, changes)
+                if not state.deleted and all(state.data.get(k) == v for k, v in changes.items()):
+                    self._settle(resolving, m)
+                    return Outcome("applied", rev=state.rev)  # the same create again
+                return self._update(kind, m, state, changes, {}, resolving, base_rev=None)
+            if state is None:
+                raise reject("id", "There is no such record on the server.")
+            if kind.write_once:
+                raise reject("op", "A safeguarding concern cannot be changed or deleted once raised; raise a new one or tell your coordinator.")
+            if m["base_rev"] is not None and m["base_rev"] > state.rev:
+                raise reject("base_rev", f"base_rev {m['base_rev']} is newer than the server's rev {state.rev}.")
+            if m["op"] == "update":
+                return self._update(kind, m, state, changes, base, resolving, base_rev=m["base_rev"])
+            return self._delete(m, state, resolving)
+        except Rejected as err:
+            return Outcome("rejected", errors=err.errors)
+
+    def _checked_changes(self, kind: Kind, changes: dict) -> dict:
+        try:
+            return kind.schema.load(changes, partial=True)
+        except ValidationError as err:
+            raise Rejected(err.messages) from None
+
+    def _normalised_base(self, kind: Kind, base: dict) -> dict:
+        unknown = [name for name in base if name not in kind.schema.fields]
+        if unknown:
+            raise Rejected({name: ["Unknown field."] for name in unknown})
+        normalised = {}
+        for name, value in base.items():
+            try:
+                normalised[name] = kind.schema.load({name: value}, partial=True)[name]
+            except (ValidationError, KeyError):
+                normalised[name] = value  # only ever compared
+        return normalised
+
+    def _check_scope(self, client_id, field_name: str) -> None:
+        if client_id not in self.scope:
+            raise reject(field_name, "You cannot see or change records of this client.")
+
+    def _checked_resolutions(self, m: dict, state: RecordState | None) -> list[SyncConflict]:
+        resolving = []
+        for conflict_id in m["resolves"]:
+            conflict = self.conflicts.get(conflict_id)
+            if conflict is None or conflict.client_id not in self.scope:
+                raise reject("resolves", f"There is no conflict {conflict_id}.")
+            if conflict.record_id != m["id"] or conflict.kind != m["kind"]:
+                raise reject("resolves", f"Conflict {conflict_id} is about another record.")
+            if conflict.resolved_at is None and conflict.id not in self.resolved:
+                resolving.append(conflict)
+        return resolving
+
+    def _settle(self, resolving: list[SyncConflict], m: dict) -> None:
+        for conflict in resolving:
+            self.resolved[conflict.id] = m["mutation_id"]
+
+    def _reference(self, kind_name: str, value: str | None, field_name: str) -> RecordState | None:
+        if value is None:
+            return None
+        target = self.states.get((kind_name, uuid.UUID(value)))
+        if target is None or target.deleted or target.client_id not in self.scope:
+            raise reject(field_name, f"There is no such {kind_name} (it may not have synced yet).")
+        return target
+
+    def _create(self, kind: Kind, m: dict, changes: dict) -> Outcome:
+        data = {name: None for name in kind.fields}
+        data.update(kind.defaults)
+        data.update(changes)
+        missing = [name for name in kind.required if data.get(name) is None]
+        if missing:
+            raise Rejected({name: ["Missing data for required field."] for name in missing})
+        if kind.name == "progress":
+            goal = self._reference("goal", data["goal_id"], "goal_id")
+            data["client_id"] = str(goal.client_id)
+        client_id = uuid.UUID(data["client_id"])
+        self._check_scope(client_id, "client_id")
+        if "visit_id" in kind.fields:
+            visit = self._reference("visit", data.get("visit_id"), "visit_id")
+            if visit is not None and visit.client_id != client_id:
+                raise reject("visit_id", "That visit belongs to another client.")
+        state = RecordState(kind=kind, id=m["id"], client_id=client_id, data=data, rev=1, deleted=False,
+                            in_database=False, changed=set(data), touched=True)
+        self.states[(kind.name, m["id"])] = state
+        return Outcome("applied", rev=1)
+
+    def _update(self, kind, m, state, changes, base, resolving, *, base_rev) -> Outcome:
+        for name in kind.immutable:
+            if name in changes and changes[name] != state.data.get(name):
+                raise reject(name, f"{name} cannot change once the record exists.")
+        if "visit_id" in changes:
+            visit = self._reference("visit", changes["visit_id"], "visit_id")
+            if visit is not None and visit.client_id != state.client_id:
+                raise reject("visit_id", "That visit belongs to another client.")
+        if state.deleted:
+            if any(c.field == DELETED for c in resolving):
+                # The person chose to keep their edit over the delete: restore it.
+                self._settle(resolving, m)
+                if not changes:
+                    return Outcome("applied", rev=state.rev)
+                state.deleted = False
+                self._write_fields(state, changes)
+                return Outcome("applied", rev=state.rev)
+            conflict = FieldConflict(DELETED, None, changes, {"deleted": True})
+            return Outcome("conflict", rev=state.rev, conflicts=self._raise_conflicts(m, state, [conflict]))
+        moved_on = base_rev is None or base_rev < state.rev
+        merged = merge_fields(state.data, base, changes, record_moved_on=moved_on)
+        if merged.apply:
+            self._write_fields(state, merged.apply)
+        self._settle(resolving, m)
+        conflict_ids = self._raise_conflicts(m, state, merged.conflicts)
+        return Outcome(status_of(merged, record_moved_on=moved_on), rev=state.rev, conflicts=conflict_ids)
+
+    def _delete(self, m, state, resolving) -> Outcome:
+        if state.deleted:
+            self._settle(resolving, m)
+            return Outcome("applied", rev=state.rev)
+        if m["base_rev"] == state.rev or any(c.field == DELETED for c in resolving):
+            state.deleted = True
+            self._bump(state, set())
+            self._settle(resolving, m)
+            return Outcome("applied", rev=state.rev)
+        conflict = FieldConflict(DELETED, None, {"deleted": True}, copy.deepcopy(state.data))
+        return Outcome("conflict", rev=state.rev, conflicts=self._raise_conflicts(m, state, [conflict]))
+
+    def _write_fields(self, state: RecordState, values: dict) -> None:
+        state.data.update(values)
+        self._bump(state, set(values))
+
+    def _bump(self, state: RecordState, columns: set) -> None:
+        state.rev += 1
+        state.changed |= columns
+        state.touched = True
+
+    def _raise_conflicts(self, m, state, conflicts) -> list[str]:
+        ids = []
+        for c in conflicts:
+            conflict_id = uuid.uuid4()
+            ids.append(str(conflict_id))
+            self.new_conflicts.append(
+                {"id": conflict_id, "kind": state.kind.name, "record_id": state.id, "client_id": state.client_id,
+                 "field": c.field, "base": c.base, "mine": c.mine, "theirs": c.theirs, "raised_by_id": self.user.id,
+                 "mutation_id": m["mutation_id"], "created_at": self.now}
+            )
+        return ids
+
+    # -- writing ---------------------------------------------------------
+    def _write(self) -> None:
+        touched = [s for s in self.states.values() if s.touched]
+        if touched:
+            last = take_seqs(self.session, len(touched))
+            for offset, state in enumerate(touched):
+                state.seq = last - len(touched) + 1 + offset
+        inserts: dict[str, list] = {}
+        updates: dict[tuple, list] = {}
+        for state in touched:
+            row = column_values(state.kind, {name: state.data[name] for name in state.changed})
+            row.update(rev=state.rev, seq=state.seq, updated_at=self.now, updated_by_id=self.user.id,
+                       deleted_at=self.now if state.deleted else None)
+            if state.in_database:
+                row["b_id"] = state.id
+                updates.setdefault((state.kind.name, tuple(sorted(row))), []).append(row)
+            else:
+                row.update(id=state.id, client_id=state.client_id, created_at=self.now, created_by_id=self.user.id)
+                inserts.setdefault(state.kind.name, []).append(row)
+        for kind_name, rows in inserts.items():
+            self.session.execute(insert(KINDS[kind_name].table), rows)
+        for (kind_name, _columns), rows in updates.items():
+            table = KINDS[kind_name].table
+            # executemany: the SET clause comes from the keys of the rows.
+            self.session.execute(update(table).where(table.c.id == bindparam("b_id")), rows)
+        if self.new_conflicts:
+            self.session.execute(insert(SyncConflict.__table__), self.new_conflicts)
+        if self.resolved:
+            table = SyncConflict.__table__
+            self.session.execute(
+                update(table).where(table.c.id == bindparam("b_id")),
+                [{"b_id": cid, "resolved_at": self.now, "resolved_by_id": self.user.id,
+                  "resolved_by_mutation_id": mid} for cid, mid in self.resolved.items()],
+            )
+        if self.stored_results:
+            self.session.execute(insert(SyncMutation.__table__), self.stored_results)

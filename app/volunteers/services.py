@@ -1,0 +1,70 @@
+"""Office services for pairs: a volunteer joins or leaves, a pair stops or restarts."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.clients.models import ClientAssignment
+from app.db import utcnow
+from app.sync.changes import lock_counter
+from app.sync.scope_changes import client_entered_scope, client_left_scope
+from app.volunteers.models import MentorPair, PairMembership
+
+PAIR_SIZE = 2
+
+
+class PairError(ValueError):
+    pass
+
+
+def pair_client_ids(session: Session, pair: MentorPair):
+    return list(session.scalars(
+        select(ClientAssignment.client_id).where(ClientAssignment.pair_id == pair.id, ClientAssignment.ended_at.is_(None))
+    ))
+
+
+def current_members(session: Session, pair: MentorPair) -> list[PairMembership]:
+    return list(session.scalars(
+        select(PairMembership).where(PairMembership.pair_id == pair.id, PairMembership.left_at.is_(None))
+    ))
+
+
+def join_pair(session: Session, pair: MentorPair, volunteer: User) -> PairMembership:
+    if volunteer.role != "volunteer" or not volunteer.active:
+        raise PairError("Only active volunteers can join a pair.")
+    members = current_members(session, pair)
+    if any(m.user_id == volunteer.id for m in members):
+        raise PairError(f"{volunteer.name} is already in pair {pair.name}.")
+    if len(members) >= PAIR_SIZE:
+        raise PairError(f"Pair {pair.name} already has two mentors.")
+    lock_counter(session)
+    membership = PairMembership(pair_id=pair.id, user_id=volunteer.id)
+    session.add(membership)
+    session.flush()
+    for client_id in pair_client_ids(session, pair):
+        client_entered_scope(session, client_id)
+    return membership
+
+
+def leave_pair(session: Session, membership: PairMembership) -> None:
+    if membership.left_at is not None:
+        return
+    lock_counter(session)
+    membership.left_at = utcnow()
+    pair = session.get(MentorPair, membership.pair_id)
+    for client_id in pair_client_ids(session, pair):
+        client_left_scope(session, client_id, pair_id=pair.id, area_id=pair.area_id)
+
+
+def set_pair_active(session: Session, pair: MentorPair, active: bool) -> None:
+    if pair.active == active:
+        return
+    lock_counter(session)
+    pair.active = active
+    session.flush()
+    for client_id in pair_client_ids(session, pair):
+        if active:
+            client_entered_scope(session, client_id)
+        else:
+            client_left_scope(session, client_id, pair_id=pair.id, area_id=pair.area_id)
