@@ -1,0 +1,338 @@
+"""POST /api/sync/push: applying, merging, conflicts, rejections, idempotency."""
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from app.fieldwork.models import Concern, Goal, Progress, Visit
+from app.sync.models import SyncConflict, SyncMutation
+from tests.sync.conftest import mutation, new_visit
+
+
+def count(session, model, **filters):
+    session.rollback()  # end the read transaction: see what the requests committed
+    return session.scalar(select(func.count()).select_from(model).filter_by(**filters))
+
+
+def visit_row(session, visit_id):
+    session.rollback()  # end the read transaction: see what the requests committed
+    return session.get(Visit, visit_id)
+
+
+def test_create_then_update_applies(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    [created] = amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    assert created["status"] == "applied" and created["rev"] == 1
+    [updated] = amira.push(mutation("visit", vid, "update", {"notes": "went well"}, base={"notes": "first notes"}, base_rev=1))
+    assert updated == {"mutation_id": updated["mutation_id"], "status": "applied", "rev": 2}
+    row = visit_row(session, vid)
+    assert row.notes == "went well" and row.rev == 2
+    assert str(row.created_by_id) == amira.api.get("/api/session").get_json()["user"]["id"]
+
+
+def test_time_with_offset_is_kept_as_entered(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id, scheduled_start="2026-07-01T10:30:00+01:00")))
+    row = visit_row(session, vid)
+    assert row.scheduled_start == "2026-07-01T10:30:00+01:00"
+    assert row.scheduled_start_at.isoformat() == "2026-07-01T09:30:00+00:00"
+
+
+def test_replayed_batch_writes_nothing_and_returns_identical_results(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid, gid = uuid.uuid4(), uuid.uuid4()
+    batch = [
+        mutation("visit", vid, "create", new_visit(margaret.id)),
+        mutation("visit", vid, "update", {"notes": "second"}, base={"notes": "first notes"}, base_rev=1),
+        mutation("goal", gid, "create", {"client_id": str(margaret.id), "title": "Walk to the shop"}),
+        mutation("visit", uuid.uuid4(), "create", {"client_id": str(margaret.id)}),  # rejected: no start time
+    ]
+    first = amira.push(*batch)
+    assert [r["status"] for r in first] == ["applied", "applied", "applied", "rejected"]
+    counts = (count(session, Visit), count(session, Goal), count(session, SyncMutation))
+    again = amira.push(*batch)
+    assert again == first
+    assert (count(session, Visit), count(session, Goal), count(session, SyncMutation)) == counts
+    assert visit_row(session, vid).rev == 2
+
+
+def test_lost_response_after_commit_is_replayed_from_another_connection(phone, api, margaret, session):
+    """The phone never saw the answer; it retries from a fresh session."""
+    amira = phone("amira@demo.test")
+    m = mutation("visit", uuid.uuid4(), "create", new_visit(margaret.id))
+    first = amira.push(m)
+    retry = phone("amira@demo.test")
+    retry.device_id = amira.device_id
+    assert retry.push(m) == first
+    assert count(session, Visit, id=uuid.UUID(m["id"])) == 1
+
+
+def test_same_mutation_twice_in_one_batch_is_applied_once(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    m = mutation("goal", uuid.uuid4(), "create", {"client_id": str(margaret.id), "title": "A"})
+    results = amira.push(m, m)
+    assert results[0] == results[1]
+    assert count(session, Goal, id=uuid.UUID(m["id"])) == 1
+
+
+def test_create_of_an_existing_record_with_the_same_content_is_a_replay(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [again] = amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    assert again["status"] == "applied" and again["rev"] == 1
+
+
+def test_create_of_an_existing_record_with_other_content_merges_from_nothing(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [result] = amira.push(mutation("visit", vid, "create", new_visit(margaret.id, notes="other notes")))
+    assert result["status"] == "conflict" and len(result["conflicts"]) == 1
+    assert visit_row(session, vid).notes == "first notes"
+
+
+def test_two_mentors_edit_different_fields_both_kept(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    # Both pulled rev 1, then went offline.
+    a = amira.push(mutation("visit", vid, "update", {"notes": "Amira's notes"}, base={"notes": "first notes"}, base_rev=1))
+    b = ben.push(mutation("visit", vid, "update", {"location": "Library"}, base={"location": "Home"}, base_rev=1))
+    assert a[0]["status"] == "applied" and b[0]["status"] == "merged" and b[0]["rev"] == 3
+    row = visit_row(session, vid)
+    assert (row.notes, row.location) == ("Amira's notes", "Library")
+    assert count(session, SyncConflict) == 0
+
+
+def test_two_mentors_edit_the_same_field_one_conflict_nothing_lost(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "Amira's version"}, base={"notes": "first notes"}, base_rev=1))
+    [result] = ben.push(mutation("visit", vid, "update", {"notes": "Ben's version", "duration_minutes": 45},
+                                 base={"notes": "first notes", "duration_minutes": None}, base_rev=1))
+    assert result["status"] == "conflict" and len(result["conflicts"]) == 1
+    row = visit_row(session, vid)
+    assert row.notes == "Amira's version" and row.duration_minutes == 45  # the clean field still applied
+    session.rollback()
+    conflict = session.get(SyncConflict, uuid.UUID(result["conflicts"][0]))
+    assert (conflict.field, conflict.base, conflict.mine, conflict.theirs) == (
+        "notes", "first notes", "Ben's version", "Amira's version")
+    # Both mentors see it.
+    for device in (amira, ben):
+        conflicts = device.pull(cursor=None)["conflicts"]
+        assert [c["id"] for c in conflicts] == result["conflicts"]
+        assert conflicts[0]["mine"] == "Ben's version" and conflicts[0]["record_id"] == str(vid)
+
+
+def test_resolving_a_conflict_converges_both_devices_in_one_pull(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.pull_all(), ben.pull_all()
+    amira.push(mutation("visit", vid, "update", {"notes": "A"}, base={"notes": "first notes"}, base_rev=1))
+    [c] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base={"notes": "first notes"}, base_rev=1))
+    conflict_id = c["conflicts"][0]
+    # Ben keeps his own version.
+    [resolved] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base={"notes": "A"}, base_rev=2,
+                                   resolves=[conflict_id]))
+    assert resolved["status"] == "applied" and resolved["rev"] == 3
+    for device in (amira, ben):
+        changes, _, conflicts = device.pull_all()
+        assert conflicts == []
+        [visit] = [ch for ch in changes if ch["id"] == str(vid)]
+        assert visit["rev"] == 3 and visit["data"]["notes"] == "B"
+    session.rollback()
+    assert session.get(SyncConflict, uuid.UUID(conflict_id)).resolved_by_mutation_id is not None
+
+
+def test_keep_theirs_resolution_changes_nothing_but_settles(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "A"}, base={"notes": "first notes"}, base_rev=1))
+    [c] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base={"notes": "first notes"}, base_rev=1))
+    [r] = ben.push(mutation("visit", vid, "update", {}, base_rev=2, resolves=c["conflicts"]))
+    assert r["status"] == "applied" and r["rev"] == 2
+    assert amira.pull(cursor=None)["conflicts"] == []
+
+
+def test_edit_of_a_deleted_record_is_a_conflict_not_a_resurrection(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [deleted] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    assert deleted["status"] == "applied" and deleted["rev"] == 2
+    [edit] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base={"notes": "first notes"}, base_rev=1))
+    assert edit["status"] == "conflict"
+    row = visit_row(session, vid)
+    assert row.deleted_at is not None and row.notes == "first notes"
+    session.rollback()
+    conflict = session.get(SyncConflict, uuid.UUID(edit["conflicts"][0]))
+    assert conflict.field == "_deleted" and conflict.mine == {"notes": "B"} and conflict.theirs == {"deleted": True}
+    # Ben keeps his edit: the record comes back with it.
+    [restore] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base_rev=2, resolves=edit["conflicts"]))
+    assert restore["status"] == "applied"
+    row = visit_row(session, vid)
+    assert row.deleted_at is None and row.notes == "B" and row.rev == 3
+
+
+def test_delete_of_an_edited_record_is_a_conflict(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "A"}, base={"notes": "first notes"}, base_rev=1))
+    [delete] = ben.push(mutation("visit", vid, "delete", base_rev=1))
+    assert delete["status"] == "conflict"
+    row = visit_row(session, vid)
+    assert row.deleted_at is None and row.notes == "A"
+    session.rollback()
+    conflict = session.get(SyncConflict, uuid.UUID(delete["conflicts"][0]))
+    assert conflict.mine == {"deleted": True} and conflict.theirs["notes"] == "A"
+    # Ben still wants it gone, having seen Amira's edit.
+    [gone] = ben.push(mutation("visit", vid, "delete", base_rev=2, resolves=delete["conflicts"]))
+    assert gone["status"] == "applied" and visit_row(session, vid).deleted_at is not None
+
+
+def test_delete_twice_is_harmless(phone, margaret):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "delete", base_rev=1))
+    [again] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    assert again["status"] == "applied" and again["rev"] == 2
+
+
+def test_progress_takes_its_client_from_the_goal(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    gid, pid, vid = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    results = amira.push(
+        mutation("goal", gid, "create", {"client_id": str(margaret.id), "title": "Go to the shop"}),
+        mutation("visit", vid, "create", new_visit(margaret.id)),
+        mutation("progress", pid, "create", {"goal_id": str(gid), "visit_id": str(vid), "score": 6, "note": "Went once"}),
+    )
+    assert [r["status"] for r in results] == ["applied"] * 3
+    session.rollback()  # end the read transaction: see what the requests committed
+    assert session.get(Progress, pid).client_id == margaret.id
+
+
+def test_concern_is_write_once(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    cid = uuid.uuid4()
+    [raised] = amira.push(mutation("concern", cid, "create", {"client_id": str(margaret.id), "category": "home_conditions",
+                                                              "details": "No heating", "urgency": "urgent"}))
+    assert raised["status"] == "applied"
+    [edit] = amira.push(mutation("concern", cid, "update", {"details": "x"}, base_rev=1))
+    [delete] = amira.push(mutation("concern", cid, "delete", base_rev=1))
+    assert edit["status"] == delete["status"] == "rejected"
+    session.rollback()  # end the read transaction: see what the requests committed
+    assert session.get(Concern, cid).details == "No heating"
+
+
+def test_another_pairs_records_are_out_of_reach(phone, clients_by_name, session):
+    amira, dev = phone("amira@demo.test"), phone("dev@demo.test")
+    pat = clients_by_name["Patricia Lowe"]
+    [create] = amira.push(mutation("visit", uuid.uuid4(), "create", new_visit(pat.id)))
+    assert create["status"] == "rejected" and "client_id" in create["errors"]
+    vid = uuid.uuid4()
+    dev.push(mutation("visit", vid, "create", new_visit(pat.id)))
+    [edit] = amira.push(mutation("visit", vid, "update", {"notes": "snoop"}, base_rev=1))
+    [delete] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    [steal] = amira.push(mutation("visit", vid, "create", new_visit(clients_by_name["Margaret Hill"].id)))
+    assert {edit["status"], delete["status"], steal["status"]} == {"rejected"}
+    assert visit_row(session, vid).notes == "first notes" and visit_row(session, vid).deleted_at is None
+
+
+BAD_MUTATIONS = [
+    ({"kind": "expense"}, "kind"),
+    ({"kind": "client", "op": "update", "changes": {"name": "X"}}, "kind"),
+    ({"changes": {"notes": 12}}, "notes"),
+    ({"changes": {"colour": "red"}}, "colour"),
+    ({"changes": {"status": "maybe"}}, "status"),
+    ({"changes": {"scheduled_start": "2026-12-01T10:30:00"}}, "scheduled_start"),
+    ({"changes": {"duration_minutes": "60"}}, "duration_minutes"),
+    ({"changes": {"client_id": "not-a-uuid"}}, "client_id"),
+    ({"op": "explode"}, "op"),
+    ({"id": None}, "id"),
+    ({"mutation_id": "nope"}, "mutation_id"),
+    ({"base_rev": "1"}, "base_rev"),
+    ({"extra": 1}, "extra"),
+    ({"changes": {"notes": "x" * 20001}}, "notes"),
+]
+
+
+@pytest.mark.parametrize("override, field", BAD_MUTATIONS)
+def test_bad_mutations_are_rejected_alone_with_field_messages(phone, margaret, session, override, field):
+    amira = phone("amira@demo.test")
+    good_before = mutation("goal", uuid.uuid4(), "create", {"client_id": str(margaret.id), "title": "Before"})
+    bad = mutation("visit", uuid.uuid4(), "create", new_visit(margaret.id))
+    bad.update(override)
+    good_after = mutation("goal", uuid.uuid4(), "create", {"client_id": str(margaret.id), "title": "After"})
+    visits_before = count(session, Visit)
+    results = amira.push(good_before, bad, good_after)
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert field in results[1]["errors"]
+    assert count(session, Visit) == visits_before
+
+
+def test_base_rev_from_the_future_is_rejected(phone, margaret):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [result] = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base_rev=7))
+    assert result["status"] == "rejected" and "base_rev" in result["errors"]
+
+
+def test_update_of_unknown_record_and_immutable_field(phone, margaret, clients_by_name):
+    amira = phone("amira@demo.test")
+    [unknown] = amira.push(mutation("visit", uuid.uuid4(), "update", {"notes": "x"}, base_rev=1))
+    assert unknown["status"] == "rejected" and "id" in unknown["errors"]
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    george = clients_by_name["George Turner"]
+    [moved] = amira.push(mutation("visit", vid, "update", {"client_id": str(george.id)}, base_rev=1))
+    assert moved["status"] == "rejected" and "client_id" in moved["errors"]
+
+
+def test_resolving_an_unknown_conflict_is_rejected(phone, margaret):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [r] = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base_rev=1, resolves=[uuid.uuid4()]))
+    assert r["status"] == "rejected" and "resolves" in r["errors"]
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"schema_version": 1, "mutations": []}, 422),  # no device_id
+        ({"device_id": "x", "schema_version": 1, "mutations": []}, 422),
+        ({"device_id": str(uuid.uuid4()), "schema_version": 2, "mutations": []}, 422),
+        ({"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": {}}, 422),
+        ({"device_id": str(uuid.uuid4()), "schema_version": 1}, 422),
+    ],
+)
+def test_bad_push_requests_get_4xx(api, demo, body, status):
+    amira = api("amira@demo.test")
+    response = amira.post("/api/sync/push", json=body)
+    assert response.status_code == status and response.get_json()["error"]["fields"]
+
+
+def test_oversize_batch_is_refused_whole(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    mutations = [mutation("goal", uuid.uuid4(), "create", {"client_id": str(margaret.id), "title": "g"})
+                 for _ in range(1001)]
+    body = amira.push(*mutations, expect=413)
+    assert body["error"]["code"] == "batch_too_large" and "1000" in body["error"]["message"]
+    assert count(session, Goal) == 4
+
+
+def test_push_needs_sign_in_and_csrf(api, demo):
+    anonymous = api()
+    assert anonymous.post("/api/sync/push", json={}).status_code in (401, 403)
+    amira = api("amira@demo.test")
+    response = amira.client.post("/api/sync/push", json={"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": []})
+    assert response.status_code == 403
