@@ -1,0 +1,177 @@
+"""GET /api/sync/pull: snapshot, cursor, paging, tombstones, removed, conflicts."""
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.services import find_by_email
+from app.clients.services import assign_client, close_client
+from app.sync.pull import Cursor
+from app.volunteers.models import MentorPair, PairMembership
+from app.volunteers.services import join_pair, leave_pair, set_pair_active
+from tests.sync.conftest import mutation, new_visit
+
+
+def ids(changes, kind=None):
+    return {c["id"] for c in changes if kind is None or c["kind"] == kind}
+
+
+def test_first_pull_is_a_snapshot_of_the_pairs_scope(phone, clients_by_name):
+    changes, removed, conflicts = phone("amira@demo.test").pull_all()
+    kinds = sorted(c["kind"] for c in changes)
+    assert kinds == ["client", "client", "goal", "goal", "visit", "visit"]
+    names = {c["data"]["name"] for c in changes if c["kind"] == "client"}
+    assert names == {"Margaret Hill", "George Turner"}
+    client = next(c for c in changes if c["kind"] == "client")
+    assert set(client["data"]) == {"name", "preferred_name", "phone", "address", "risks", "main_issues",
+                                   "desired_outcome", "status"}
+    assert removed == [] and conflicts == []
+
+
+def test_incremental_pull_gets_only_what_changed(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    amira.pull_all(), ben.pull_all()
+    assert ben.pull()["changes"] == []
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    body = ben.pull()
+    assert [c["id"] for c in body["changes"]] == [str(vid)]
+    assert body["changes"][0]["rev"] == 1 and body["changes"][0]["data"]["notes"] == "first notes"
+    assert ben.pull()["changes"] == []
+
+
+def test_paging_with_limit_and_has_more_loses_and_repeats_nothing(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    created = {str(uuid.uuid4()) for _ in range(23)}
+    amira.push(*[mutation("visit", v, "create", new_visit(margaret.id)) for v in created])
+    seen = []
+    while True:
+        body = ben.pull(limit=5)
+        assert len(body["changes"]) <= 5
+        seen += [c["id"] for c in body["changes"]]
+        if not body["has_more"]:
+            break
+    assert len(seen) == len(set(seen)) == 23 + 6
+    assert created <= set(seen)
+
+
+def test_tombstone_reaches_a_device_offline_for_30_days(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    ben.pull_all()  # then Ben's phone sits in a drawer
+    amira.push(mutation("visit", vid, "delete", base_rev=1))
+    for day in range(30):  # a month of other work
+        amira.push(mutation("goal", uuid.uuid4(), "create", {"client_id": str(margaret.id), "title": f"Day {day}"}))
+    changes, _, _ = ben.pull_all()
+    [tombstone] = [c for c in changes if c["id"] == str(vid)]
+    assert tombstone["deleted"] is True and tombstone["data"] is None and tombstone["rev"] == 2
+
+
+def test_snapshot_leaves_out_old_tombstones(phone, margaret):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "delete", base_rev=1))
+    changes, _, _ = phone("ben@demo.test").pull_all()
+    assert str(vid) not in ids(changes)
+
+
+def test_no_mentor_ever_pulls_another_pairs_records(phone, clients_by_name):
+    dev = phone("dev@demo.test")
+    pat = clients_by_name["Patricia Lowe"]
+    dev.push(mutation("visit", uuid.uuid4(), "create", new_visit(pat.id)))
+    changes, _, _ = phone("amira@demo.test").pull_all()
+    south = {str(clients_by_name["Patricia Lowe"].id), str(clients_by_name["Daniel Reed"].id)}
+    assert not south & ids(changes, "client")
+    assert all(c["data"]["client_id"] not in south for c in changes if c["kind"] != "client")
+
+
+def user(session, email):
+    return find_by_email(session, email)
+
+
+def pair(session, name):
+    return session.scalar(select(MentorPair).where(MentorPair.name == name))
+
+
+def test_reassignment_produces_removed_for_the_old_pair_and_records_for_the_new(phone, session, clients_by_name):
+    amira, dev = phone("amira@demo.test"), phone("dev@demo.test")
+    george = clients_by_name["George Turner"]
+    amira_records = amira.pull_all()[0]
+    george_records = {c["id"] for c in amira_records if c["id"] == str(george.id) or
+                      (c["data"] or {}).get("client_id") == str(george.id)}
+    dev.pull_all()
+    assign_client(session, george, pair(session, "South"), user(session, "coordinator@demo.test"))
+    session.commit()
+    _, removed, _ = amira.pull_all()
+    assert {r["id"] for r in removed} == george_records
+    changes, removed_for_dev, _ = dev.pull_all()
+    assert george_records <= ids(changes) and removed_for_dev == []
+
+
+def test_closing_a_case_removes_it_from_the_phones(phone, session, margaret):
+    amira = phone("amira@demo.test")
+    amira.pull_all()
+    close_client(session, margaret, user(session, "coordinator@demo.test"), "Goals met")
+    session.commit()
+    changes, removed, _ = amira.pull_all()
+    assert {"kind": "client", "id": str(margaret.id)} in removed
+    assert len(removed) == 3  # the client, a visit and a goal
+    assert str(margaret.id) not in ids(changes)
+
+
+def test_mentor_leaving_the_pair_loses_its_clients_partner_keeps_them(phone, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    amira.pull_all(), ben.pull_all()
+    membership = session.scalar(select(PairMembership).where(PairMembership.user_id == user(session, "ben@demo.test").id))
+    leave_pair(session, membership)
+    session.commit()
+    assert len([r for r in ben.pull_all()[1] if r["kind"] == "client"]) == 2
+    assert amira.pull_all()[1] == []
+
+
+def test_new_mentor_joining_gets_the_pairs_clients(phone, session):
+    ben = phone("ben@demo.test")
+    membership = session.scalar(select(PairMembership).where(PairMembership.user_id == user(session, "ben@demo.test").id))
+    leave_pair(session, membership)
+    session.commit()
+    ben.pull_all()
+    assert ben.pull_all()[0] == []
+    join_pair(session, pair(session, "North"), user(session, "ben@demo.test"))
+    session.commit()
+    changes, _, _ = ben.pull_all()
+    assert len(ids(changes, "client")) == 2 and len(changes) == 6
+
+
+def test_pair_stopped_removes_everything_and_restarting_brings_it_back(phone, session):
+    chloe = phone("chloe@demo.test")
+    chloe.pull_all()
+    south = pair(session, "South")
+    set_pair_active(session, south, False)
+    session.commit()
+    assert len(chloe.pull_all()[1]) == 6
+    set_pair_active(session, south, True)
+    session.commit()
+    assert len(chloe.pull_all()[0]) == 6
+
+
+def test_coordinator_pulls_the_whole_area(phone):
+    changes, _, _ = phone("coordinator@demo.test").pull_all()
+    assert len(ids(changes, "client")) == 4
+
+
+@pytest.mark.parametrize("query", ["cursor=garbage", "cursor=djI6MTow", "limit=0", "limit=1001", "limit=ten", "since=3"])
+def test_bad_pull_parameters_get_400(api, demo, query):
+    response = api("amira@demo.test").get(f"/api/sync/pull?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] in ("bad_cursor", "bad_limit", "bad_request")
+
+
+def test_cursor_from_the_future_is_refused(api, demo):
+    response = api("amira@demo.test").get(f"/api/sync/pull?cursor={Cursor(after=10**9).encode()}")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor"
+
+
+def test_pull_needs_sign_in(client):
+    assert client.get("/api/sync/pull").status_code == 401
