@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import Date, Uuid
 
 from app.clients.models import Client
@@ -77,11 +77,13 @@ class VisitFields(KindSchema):
     checked_in_at = OffsetDateTime(allow_none=True)
     checked_out_at = OffsetDateTime(allow_none=True)
 
-    @validates_schema
-    def _check_out_after_check_in(self, data, **kwargs):
-        start, end = data.get("checked_in_at"), data.get("checked_out_at")
-        if start and end and datetime.fromisoformat(end) < datetime.fromisoformat(start):
-            raise ValidationError("Check-out must be after check-in.", "checked_out_at")
+
+def visit_problems(data: dict) -> dict:
+    """Rules across fields, checked on the record as it would become."""
+    start, end = data.get("checked_in_at"), data.get("checked_out_at")
+    if start and end and datetime.fromisoformat(end) < datetime.fromisoformat(start):
+        return {"checked_out_at": ["Check-out must be after check-in."]}
+    return {}
 
 
 class GoalFields(KindSchema):
@@ -127,6 +129,7 @@ class Kind:
     defaults: dict = field(default_factory=dict)  # set on create when not given
     immutable: tuple[str, ...] = ()  # fixed once created
     write_once: bool = False  # phones may create, never change or delete
+    problems: object = None  # data -> {field: [messages]} for rules across fields
 
     @property
     def table(self):
@@ -145,7 +148,7 @@ KINDS: dict[str, Kind] = {
         Kind("visit", Visit, ("client_id", "scheduled_start", "duration_minutes", "location", "status", "notes",
                               "checked_in_at", "checked_out_at"),
              VisitFields(), required=("client_id", "scheduled_start"), defaults={"status": "planned"},
-             immutable=("client_id",)),
+             immutable=("client_id",), problems=visit_problems),
         Kind("goal", Goal, ("client_id", "title", "reality", "options", "will", "status", "target_date"),
              GoalFields(), required=("client_id", "title"), defaults={"status": "active"}, immutable=("client_id",)),
         Kind("progress", Progress, ("client_id", "goal_id", "visit_id", "score", "note"),
@@ -157,6 +160,22 @@ KINDS: dict[str, Kind] = {
              write_once=True),
     )
 }
+
+
+def checked_fields(kind: Kind, changes: dict) -> dict:
+    """Validate and normalise phone-sent field values (a partial record).
+
+    Each field is checked by its own marshmallow field, which is the bulk of
+    a push's cost done the cheap way; anything odd goes through the whole
+    schema, which has the last word and the messages.
+    """
+    known = kind.schema.fields
+    if changes.keys() <= known.keys():
+        try:
+            return {name: known[name].deserialize(value, name, changes) for name, value in changes.items()}
+        except ValidationError:
+            pass
+    return kind.schema.load(changes, partial=True)
 
 
 def json_value(value):

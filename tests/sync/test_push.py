@@ -336,3 +336,47 @@ def test_push_needs_sign_in_and_csrf(api, demo):
     amira = api("amira@demo.test")
     response = amira.client.post("/api/sync/push", json={"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": []})
     assert response.status_code == 403
+
+
+ENVELOPES = [
+    mutation("visit", uuid.uuid4(), "create", {"notes": "x"}),
+    mutation("goal", uuid.uuid4(), "update", {"title": "x"}, base={"title": "y"}, base_rev=3, resolves=[uuid.uuid4()]),
+    {**mutation("visit", uuid.uuid4(), "delete"), "base_rev": 0},
+    {**mutation("visit", uuid.uuid4(), "delete"), "base_rev": -1},
+    {**mutation("visit", uuid.uuid4(), "delete"), "base_rev": True},
+    {**mutation("visit", uuid.uuid4(), "delete"), "base_rev": 1.0},
+    {**mutation("visit", uuid.uuid4(), "delete"), "mutation_id": "zz"},
+    {**mutation("visit", uuid.uuid4(), "delete"), "resolves": "abc"},
+    {**mutation("visit", uuid.uuid4(), "delete"), "changes": []},
+    {**mutation("visit", uuid.uuid4(), "delete"), "kind": "car"},
+    {"kind": "visit", "id": str(uuid.uuid4()), "op": "create"},
+    {"mutation_id": str(uuid.uuid4()), "kind": "visit", "id": str(uuid.uuid4()), "op": "create"},
+]
+
+
+@pytest.mark.parametrize("raw", ENVELOPES)
+def test_plain_envelope_check_agrees_with_the_schema(raw):
+    from marshmallow import ValidationError
+
+    from app.sync.push import _mutation_schema, _plain_envelope
+
+    fast = _plain_envelope(raw)
+    try:
+        expected = _mutation_schema.load(raw)
+    except ValidationError:
+        assert fast is None
+    else:
+        assert fast is None or fast == expected
+
+
+def test_check_out_before_check_in_is_rejected_even_across_edits(phone, margaret):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    [created] = amira.push(mutation("visit", vid, "create", new_visit(
+        margaret.id, checked_in_at="2026-12-01T10:35:00+00:00", checked_out_at="2026-12-01T10:30:00+00:00")))
+    assert created["status"] == "rejected" and "checked_out_at" in created["errors"]
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id, checked_in_at="2026-12-01T10:35:00+00:00")))
+    [early] = amira.push(mutation("visit", vid, "update", {"checked_out_at": "2026-12-01T09:00:00+00:00"}, base_rev=1))
+    assert early["status"] == "rejected" and "checked_out_at" in early["errors"]
+    [ok] = amira.push(mutation("visit", vid, "update", {"checked_out_at": "2026-12-01T11:40:00+00:00"}, base_rev=1))
+    assert ok["status"] == "applied"
