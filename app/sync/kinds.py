@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -193,17 +194,27 @@ def data_of(kind: Kind, row) -> dict:
     return {name: json_value(get(name)) for name in kind.fields}
 
 
+def _converter(column_type):
+    if isinstance(column_type, Uuid):
+        return uuid.UUID
+    if isinstance(column_type, Date):
+        return date.fromisoformat
+    return None
+
+
+@lru_cache(maxsize=None)
+def _converters(kind_name: str) -> dict:
+    columns = KINDS[kind_name].table.c
+    return {name: _converter(columns[name].type) for name in KINDS[kind_name].fields}
+
+
 def column_values(kind: Kind, data: dict) -> dict:
     """JSON-form field values turned into column values, with derived columns."""
-    columns = kind.table.c
+    converters = _converters(kind.name)
     out = {}
     for name, value in data.items():
-        column_type = columns[name].type
-        if value is not None and isinstance(column_type, Uuid):
-            value = uuid.UUID(value)
-        elif value is not None and isinstance(column_type, Date):
-            value = date.fromisoformat(value)
-        out[name] = value
+        convert = converters[name]
+        out[name] = convert(value) if convert is not None and value is not None else value
     if kind.name == "visit" and "scheduled_start" in data:
         out["scheduled_start_at"] = datetime.fromisoformat(data["scheduled_start"])
     return out
