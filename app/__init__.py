@@ -36,13 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
 
     from app.accounts.views import bp as accounts_bp
-    from app.office.views import bp as office_bp, register_root
+    from app.fieldapp.views import bp as fieldapp_bp
+    from app.office.views import bp as office_bp
     from app.sync.views import bp as sync_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(sync_bp)
-    register_root(app)
+    app.register_blueprint(fieldapp_bp)
 
     from app.cli import register_cli
 

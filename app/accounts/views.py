@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
@@ -29,7 +29,8 @@ def api_sign_in():
     user = services.authenticate(db.session, data["email"], data["password"])
     if user is None:
         raise ApiError(401, INVALID_CREDENTIALS, "invalid_credentials")
-    # Phones keep a long-lived "remember me" session.
+    # Phones keep a long-lived session (and its CSRF token) across restarts.
+    session.permanent = True
     login_user(user, remember=True)
     rotate_csrf_token()
     return jsonify(_session_body())

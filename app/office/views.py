@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from app.db import db
@@ -14,8 +14,3 @@ def home():
         abort(403, "The office pages are for coordinators. Mentors use the field app.")
     return render_template("office/home.html", clients=client_overview(db.session, current_user))
 
-
-def register_root(app):
-    @app.get("/")
-    def root():
-        return redirect(url_for("office.home"))

@@ -27,12 +27,17 @@ from app.fieldwork.models import (
 )
 
 LONG_TEXT = 20_000
+# Dates people enter in the field; anything outside is a slip of the finger.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class OffsetDateTime(fields.String):
     """ISO 8601 date-time that must carry its UTC offset; kept as entered."""
 
-    default_error_messages = {"offset": "Give a date and time with its UTC offset, like 2026-11-25T14:30:00+00:00."}
+    default_error_messages = {
+        "offset": "Give a date and time with its UTC offset, like 2026-11-25T14:30:00+00:00.",
+        "range": f"Give a date between {MIN_YEAR} and {MAX_YEAR}.",
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -42,12 +47,19 @@ class OffsetDateTime(fields.String):
             raise self.make_error("offset") from None
         if parsed.tzinfo is None:
             raise self.make_error("offset")
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise self.make_error("range")
         return parsed.isoformat()
 
 
 class IsoDate(fields.Date):
+    default_error_messages = {"range": f"Give a date between {MIN_YEAR} and {MAX_YEAR}."}
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise self.make_error("range")
+        return parsed.isoformat()
 
 
 class UuidString(fields.UUID):

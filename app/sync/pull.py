@@ -54,7 +54,7 @@ class Cursor:
             cursor = cls(int(after), int(snapshot))
         except (ValueError, UnicodeDecodeError, binascii.Error):
             raise BadCursor("The cursor is not one this server gave out; pull again without a cursor.") from None
-        if cursor.after < 0 or cursor.snapshot < 0:
+        if not (0 <= cursor.after < 2**62 and 0 <= cursor.snapshot < 2**62):
             raise BadCursor("The cursor is not one this server gave out; pull again without a cursor.")
         return cursor
 
@@ -63,7 +63,7 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
     upto = committed_seq(session)  # read first: everything up to here has committed
     if cursor is None:
         cursor = Cursor(after=0, snapshot=upto)
-    elif cursor.after > upto:
+    elif cursor.after > upto or cursor.snapshot > upto:
         raise BadCursor("The cursor is ahead of this server; pull again without a cursor.")
     scope = client_scope(user)
 

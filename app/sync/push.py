@@ -74,6 +74,9 @@ def _plain_envelope(raw: dict) -> dict | None:
         return None
 
 
+NO_SUCH_RECORD = "There is no such record, or it is not yours to change."
+
+
 class Rejected(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
@@ -260,8 +263,9 @@ class _Batch:
             changes = self._checked_changes(kind, m["changes"])
             base = self._normalised_base(kind, m["base"])
             state = self.states.get((kind.name, m["id"]))
-            if state is not None:
-                self._check_scope(state.client_id, "id")
+            if state is not None and state.client_id not in self.scope:
+                # The same answer as for a missing record: ids of other pairs' records are not confirmed.
+                raise reject("id", NO_SUCH_RECORD)
             resolving = self._checked_resolutions(m, state)
             if m["op"] == "create":
                 if state is None:
@@ -269,13 +273,14 @@ class _Batch:
                 if not state.deleted and all(state.data.get(k) == v for k, v in changes.items()):
                     self._settle(resolving, m)
                     return Outcome("applied", rev=state.rev)  # the same create again
-                return self._update(kind, m, state, changes, {}, resolving, base_rev=None)
             if state is None:
-                raise reject("id", "There is no such record on the server.")
+                raise reject("id", NO_SUCH_RECORD)
             if kind.write_once:
                 raise reject("op", "A safeguarding concern cannot be changed or deleted once raised; raise a new one or tell your coordinator.")
             if m["base_rev"] is not None and m["base_rev"] > state.rev:
                 raise reject("base_rev", f"base_rev {m['base_rev']} is newer than the server's rev {state.rev}.")
+            if m["op"] == "create":  # an id that exists, with other content
+                return self._update(kind, m, state, changes, {}, resolving, base_rev=None)
             if m["op"] == "update":
                 return self._update(kind, m, state, changes, base, resolving, base_rev=m["base_rev"])
             return self._delete(m, state, resolving)
@@ -366,10 +371,11 @@ class _Batch:
         if state.deleted:
             if any(c.field == DELETED for c in resolving):
                 # The person chose to keep their edit over the delete: restore it.
+                if changes:
+                    self._check_rules(kind, {**state.data, **changes})
                 self._settle(resolving, m)
                 if not changes:
                     return Outcome("applied", rev=state.rev)
-                self._check_rules(kind, {**state.data, **changes})
                 state.deleted = False
                 self._write_fields(state, changes)
                 return Outcome("applied", rev=state.rev)

@@ -26,6 +26,8 @@ def test_phone_session_is_long_lived_and_cookie_is_httponly(client, demo):
     remember = next(c for c in cookies if c.startswith("remember_token="))
     assert "HttpOnly" in remember and "SameSite=Lax" in remember
     assert "Expires=" in remember
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "Expires=" in session_cookie  # the CSRF token survives a browser restart
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, demo):

@@ -161,7 +161,11 @@ def test_coordinator_pulls_the_whole_area(phone):
     assert len(ids(changes, "client")) == 4
 
 
-@pytest.mark.parametrize("query", ["cursor=garbage", "cursor=djI6MTow", "limit=0", "limit=1001", "limit=ten", "since=3"])
+HUGE = Cursor(after=1, snapshot=10**23).encode()
+
+
+@pytest.mark.parametrize("query", ["cursor=garbage", "cursor=djI6MTow", f"cursor={HUGE}", "limit=0", "limit=1001",
+                                   "limit=ten", "since=3"])
 def test_bad_pull_parameters_get_400(api, demo, query):
     response = api("amira@demo.test").get(f"/api/sync/pull?{query}")
     assert response.status_code == 400

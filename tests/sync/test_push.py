@@ -380,3 +380,35 @@ def test_check_out_before_check_in_is_rejected_even_across_edits(phone, margaret
     assert early["status"] == "rejected" and "checked_out_at" in early["errors"]
     [ok] = amira.push(mutation("visit", vid, "update", {"checked_out_at": "2026-12-01T11:40:00+00:00"}, base_rev=1))
     assert ok["status"] == "applied"
+
+
+def test_concern_cannot_be_rewritten_by_a_second_create(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    cid = uuid.uuid4()
+    fields = {"client_id": str(margaret.id), "category": "other", "details": "Worried about a fall"}
+    amira.push(mutation("concern", cid, "create", fields))
+    [same] = amira.push(mutation("concern", cid, "create", fields))
+    [other] = amira.push(mutation("concern", cid, "create", {**fields, "details": "Changed"}))
+    assert same["status"] == "applied" and other["status"] == "rejected"
+    session.rollback()
+    assert session.get(Concern, cid).details == "Worried about a fall"
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:00:00-05:00", "1066-10-14T09:00:00+00:00"])
+def test_dates_far_outside_the_schemes_life_are_rejected(phone, margaret, when):
+    [result] = phone("amira@demo.test").push(mutation("visit", uuid.uuid4(), "create", new_visit(margaret.id, scheduled_start=when)))
+    assert result["status"] == "rejected" and "scheduled_start" in result["errors"]
+
+
+def test_out_of_scope_and_missing_records_get_the_same_answer(phone, clients_by_name):
+    dev, amira = phone("dev@demo.test"), phone("amira@demo.test")
+    vid = uuid.uuid4()
+    dev.push(mutation("visit", vid, "create", new_visit(clients_by_name["Patricia Lowe"].id)))
+    [theirs] = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base_rev=1))
+    [missing] = amira.push(mutation("visit", uuid.uuid4(), "update", {"notes": "x"}, base_rev=1))
+    assert theirs["errors"] == missing["errors"]
+
+
+def test_push_without_a_session_is_401_so_the_phone_signs_in_again(api, demo):
+    response = api().post("/api/sync/push", json={"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": []})
+    assert response.status_code == 401

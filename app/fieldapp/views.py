@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, send_file
+
+from app.fieldapp.shell import Shell
+
+bp = Blueprint("fieldapp", __name__)
+
+
+def _root() -> Path:
+    from app import PROJECT_ROOT
+
+    return PROJECT_ROOT
+
+
+def _shell() -> Shell:
+    # Worked out once per process in production; on every request while
+    # developing, so edits show up.
+    shell = current_app.extensions.get("fieldapp_shell")
+    if shell is None or current_app.debug:
+        shell = Shell.build(_root() / "static")
+        current_app.extensions["fieldapp_shell"] = shell
+    return shell
+
+
+@bp.get("/")
+def index():
+    response = send_file(_root() / "static" / "index.html", mimetype="text/html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = send_file(_root() / "static" / "manifest.webmanifest", mimetype="application/manifest+json", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    shell = _shell()
+    body = shell.service_worker_header() + (_root() / "service_worker" / "sw.js").read_text()
+    response = Response(body, mimetype="text/javascript")
+    # The browser must always see a new worker when the shell changes.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

@@ -1,0 +1,611 @@
+"""Convergence of the sync protocol under random interleavings (DESIGN.md 4 and 9).
+
+A hypothesis state machine drives two or three simulated devices of pair North
+(amira@demo.test and ben@demo.test, and optionally a second device of amira)
+through the real HTTP API (POST /api/sync/push, GET /api/sync/pull). Each
+device is modelled like a phone: a store of server-confirmed records
+``{(kind, id): {rev, data, deleted}}``, an outbox of pending mutations, and the
+list of open conflicts from its last pull. The devices create, edit and delete
+visits and goals, push (sometimes "losing" the response, so the outbox is sent
+again and must replay), pull (in small pages, sometimes stopping half-way) and
+resolve conflicts (keep mine, keep theirs, a new value; keep the delete or keep
+the edit).
+
+Checked on every push, against the database as it was just before the push:
+
+- no mutation is ever ``rejected``;
+- every result (status, rev, the conflicts it raised with their base, mine and
+  theirs) is what the contract's per-field three-way merge gives, applied in
+  order over the batch (a small model of the contract, ``expect_batch``);
+- every edit is applied/merged, or a conflict whose rows hold the edit's value
+  as ``mine`` for each conflicting field;
+- the records and conflicts in the database afterwards are exactly what the
+  model expects (so "fields not in conflict were applied" holds), and a replay
+  returns the stored result and writes nothing.
+
+Checked on every pull: a record never comes down with an older rev than the
+device has, and the same rev always carries the same data.
+
+At the end every device syncs until quiet; then each device's records equal a
+fresh snapshot from the server, the devices agree with each other, both mentors
+see the same open conflicts (the ones open in the database), no record id is
+duplicated and every mutation any device made has a stored result.
+
+SQLite only, on purpose: this is about the merge and cursor logic under
+interleavings of whole requests, so it builds a fresh app and database for
+every hypothesis example (a copy of a migrated, seeded SQLite file). The
+PostgreSQL concurrency tests (transactions that commit late) live elsewhere.
+
+Knobs: CONVERGENCE_EXAMPLES (default 25) and CONVERGENCE_STEPS (default 25);
+run with ``-s`` to see how many conflicts and resolutions a run produced.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import os
+import shutil
+import tempfile
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, note, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import func, select
+
+from app import create_app
+from app.db import db
+from app.demo.seed import seed_demo
+from app.sync.kinds import KINDS, data_of
+from app.sync.models import SyncConflict, SyncMutation
+
+DEMO_PASSWORD = "test-demo-password"  # as in tests/conftest.py, which also lowers the scrypt cost
+EXAMPLES = int(os.environ.get("CONVERGENCE_EXAMPLES", 25))
+STEPS = int(os.environ.get("CONVERGENCE_STEPS", 25))
+
+KIND_FIELDS = {
+    "visit": ("client_id", "scheduled_start", "duration_minutes", "location", "status", "notes",
+              "checked_in_at", "checked_out_at"),
+    "goal": ("client_id", "title", "reality", "options", "will", "status", "target_date"),
+}
+DEFAULTS = {"visit": {"status": "planned"}, "goal": {"status": "active"}}
+EDITABLE = {
+    "visit": ("notes", "location", "duration_minutes", "status"),
+    "goal": ("title", "reality", "options", "will", "status"),
+}
+STATUSES = {"visit": ("planned", "completed", "cancelled", "no_show"), "goal": ("active", "achieved", "dropped")}
+NULLABLE = {"notes", "location", "reality", "options", "will"}
+DELETED = "_deleted"
+DONE = ("applied", "merged", "conflict")  # results that take an entry out of the outbox
+
+STATS: Counter = Counter()
+
+
+# -- the contract, as a small model ------------------------------------------
+def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict):
+    """What the contract says a batch does, mutation by mutation.
+
+    ``records``: (kind, id) -> {rev, deleted, data}; ``open_conflicts``: id ->
+    conflict; ``stored``: mutation_id -> the result first returned for it.
+    Returns (expectations, records after, {settled conflict id: mutation_id}).
+    An expectation is ("replay", stored result) or (status, rev, [(field,
+    base, mine, theirs), ...]).
+    """
+    records = copy.deepcopy(records)
+    settled: dict[str, str] = {}
+    expectations = []
+    for m in batch:
+        mid = m["mutation_id"]
+        if mid in stored:
+            expectations.append(("replay", stored[mid]))
+            continue
+        key = (m["kind"], m["id"])
+        rec = records.get(key)
+        resolving = [open_conflicts[cid] for cid in m.get("resolves", [])
+                     if cid in open_conflicts and cid not in settled]
+        for c in resolving:
+            assert (c["kind"], c["record_id"]) == key, "test model: a resolution names another record"
+        keeps = any(c["field"] == DELETED for c in resolving)  # "keep the delete" / "keep the edit"
+
+        def settle():
+            for c in resolving:
+                settled[c["id"]] = mid
+
+        changes, base = m["changes"], m["base"]
+        if m["op"] == "create":
+            assert rec is None, "test model: devices make fresh ids"
+            data = {name: None for name in KIND_FIELDS[m["kind"]]}
+            data.update(DEFAULTS[m["kind"]])
+            data.update(changes)
+            records[key] = {"rev": 1, "deleted": False, "data": data}
+            expectations.append(("applied", 1, []))
+        elif m["op"] == "update" and rec["deleted"]:
+            if keeps:  # the person kept their edit over the delete: restore it
+                settle()
+                if changes:
+                    rec["deleted"] = False
+                    rec["data"].update(changes)
+                    rec["rev"] += 1
+                expectations.append(("applied", rec["rev"], []))
+            else:  # edit of a deleted record: conflict, never a silent resurrection
+                expectations.append(("conflict", rec["rev"], [(DELETED, None, changes, {"deleted": True})]))
+        elif m["op"] == "update":
+            moved_on = m["base_rev"] is None or m["base_rev"] < rec["rev"]
+            apply, conflicts = {}, []
+            for name, mine in changes.items():
+                theirs = rec["data"][name]
+                if theirs == mine:
+                    continue
+                if not moved_on or theirs == base.get(name):
+                    if not moved_on and base.get(name) != theirs:
+                        STATS["model: same rev but another base (unexpected)"] += 1
+                    apply[name] = mine
+                else:
+                    conflicts.append((name, base.get(name), mine, theirs))
+            if apply:
+                rec["data"].update(apply)
+                rec["rev"] += 1
+            settle()
+            status = "conflict" if conflicts else "merged" if moved_on else "applied"
+            expectations.append((status, rec["rev"], conflicts))
+        else:  # delete
+            if rec["deleted"]:
+                settle()
+                expectations.append(("applied", rec["rev"], []))
+            elif m["base_rev"] == rec["rev"] or keeps:
+                rec["deleted"] = True
+                rec["rev"] += 1
+                settle()
+                expectations.append(("applied", rec["rev"], []))
+            else:  # delete of a record edited since base_rev
+                expectations.append(("conflict", rec["rev"],
+                                     [(DELETED, None, {"deleted": True}, copy.deepcopy(rec["data"]))]))
+    return expectations, records, settled
+
+
+# -- a device ----------------------------------------------------------------
+class Device:
+    """A phone: confirmed records, an outbox, the conflicts of its last pull."""
+
+    def __init__(self, name: str, email: str, http):
+        self.name = name
+        self.email = email
+        self.http = http
+        self.device_id = str(uuid.uuid4())
+        response = http.post("/api/session", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        self.user_id = response.get_json()["user"]["id"]
+        self.csrf = response.get_json()["csrf_token"]
+        self.confirmed: dict[tuple, dict] = {}
+        self.outbox: list[dict] = []
+        self.conflicts: list[dict] = []
+        self.cursor: str | None = None
+        self.has_more = False
+
+    def shown(self) -> dict:
+        """What the person sees: confirmed records with the outbox on top
+        (None for a deleted record)."""
+        view = {key: None if rec["deleted"] else dict(rec["data"])
+                for key, rec in self.confirmed.items() if key[0] in KIND_FIELDS}
+        for m in self.outbox:
+            key = (m["kind"], m["id"])
+            if m["op"] == "create":
+                data = {name: None for name in KIND_FIELDS[m["kind"]]}
+                data.update(DEFAULTS[m["kind"]])
+                data.update(m["changes"])
+                view[key] = data
+            elif m["op"] == "update":
+                if view.get(key) is not None:
+                    view[key].update(m["changes"])
+            else:
+                view[key] = None
+        return view
+
+    def client_ids(self) -> list[str]:
+        return sorted(key[1] for key, rec in self.confirmed.items() if key[0] == "client" and not rec["deleted"])
+
+    def visible_conflicts(self) -> list[dict]:
+        """Open conflicts without a resolution waiting in the outbox."""
+        pending = {cid for m in self.outbox for cid in m.get("resolves", [])}
+        return [c for c in self.conflicts if c["id"] not in pending]
+
+    def send(self, mutations: list) -> list[dict]:
+        response = self.http.post(
+            "/api/sync/push", headers={"X-CSRF-Token": self.csrf},
+            json={"device_id": self.device_id, "schema_version": 1, "mutations": mutations})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["results"]
+
+    def pull_page(self, limit: int | None) -> None:
+        params = {}
+        if self.cursor:
+            params["cursor"] = self.cursor
+        if limit:
+            params["limit"] = limit
+        response = self.http.get("/api/sync/pull", query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        assert limit is None or len(body["changes"]) <= limit
+        for change in body["changes"]:
+            key = (change["kind"], change["id"])
+            old = self.confirmed.get(key)
+            new = {"rev": change["rev"], "deleted": change["deleted"], "data": change["data"]}
+            if old is not None:
+                assert new["rev"] >= old["rev"], f"{self.name}: {key} came down at rev {new['rev']} after {old['rev']}"
+                if new["rev"] == old["rev"]:
+                    assert new == old, f"{self.name}: {key} rev {new['rev']} came down with other data"
+            assert change["deleted"] == (change["data"] is None)
+            self.confirmed[key] = new
+        assert body["removed"] == [], "nobody leaves pair North's scope in this test"
+        self.conflicts = body["conflicts"]
+        self.cursor = body["cursor"]
+        self.has_more = body["has_more"]
+
+    def pull_all(self, limit: int | None = None) -> None:
+        self.pull_page(limit)
+        while self.has_more:
+            self.pull_page(limit)
+
+
+def snapshot(device: Device) -> tuple[dict, list]:
+    """A direct pull with no cursor, paged: {(kind, id): (rev, data)}, conflicts."""
+    records, cursor = {}, None
+    while True:
+        response = device.http.get("/api/sync/pull", query_string={"cursor": cursor} if cursor else {})
+        assert response.status_code == 200
+        body = response.get_json()
+        for change in body["changes"]:
+            assert not change["deleted"], "a first snapshot holds no tombstones"
+            records[(change["kind"], change["id"])] = (change["rev"], change["data"])
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            return records, body["conflicts"]
+
+
+def live(device: Device) -> dict:
+    return {key: (rec["rev"], rec["data"]) for key, rec in device.confirmed.items() if not rec["deleted"]}
+
+
+# -- the state machine ---------------------------------------------------------
+class SyncConvergence(RuleBasedStateMachine):
+    seeded_db: Path | None = None  # set by the test before running
+    workdir: Path | None = None
+
+    def __init__(self):
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(dir=self.workdir))
+        db_path = self.dir / "test.sqlite"
+        shutil.copy(self.seeded_db, db_path)
+        self.app = create_app({
+            "APP_ENV": "testing",
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "DEMO_PASSWORD": DEMO_PASSWORD,
+            "INSTANCE_PATH": self.dir / "instance",
+        })
+        self.sessionmaker = self.app.extensions["database"]["sessionmaker"]
+        self.devices: list[Device] = []
+        self.results: dict[str, dict] = {}  # mutation_id -> result first returned
+        self.made: dict[str, dict] = {}  # mutation_id -> mutation, every one a device made
+        self.counter = itertools.count(1)
+        self.conflicts_seen: set[str] = set()
+        self.resolutions = 0
+        self.busy = False  # a rule or the set-up is running (teardown skips the settle after a failure)
+        STATS["examples"] += 1
+
+    # -- helpers -------------------------------------------------------
+    def value(self, device: Device, kind: str, name: str, data):
+        if name == "status":
+            return data.draw(st.sampled_from(STATUSES[kind]), label="status")
+        n = next(self.counter)
+        if name == "duration_minutes":
+            return 100 + n  # distinct, within 0..1440
+        if name in NULLABLE and data.draw(st.integers(0, 9), label="null?") == 0:
+            return None
+        return f"{device.name}-{n}"
+
+    def device(self, data) -> Device:
+        return data.draw(st.sampled_from(self.devices), label="device")
+
+    def queue(self, device: Device, m: dict) -> None:
+        self.made[m["mutation_id"]] = m
+        device.outbox.append(m)
+        note(f"{device.name} queues {m}")
+
+    def mutation(self, kind, record_id, op, *, base_rev=None, base=None, changes=None, resolves=None) -> dict:
+        m = {"mutation_id": str(uuid.uuid4()), "kind": kind, "id": record_id, "op": op, "base_rev": base_rev,
+             "base": base or {}, "changes": changes or {}}
+        if resolves:
+            m["resolves"] = list(resolves)
+        return m
+
+    def server_state(self) -> tuple[dict, dict]:
+        with self.sessionmaker() as s:
+            records = {}
+            for kind_name in KIND_FIELDS:
+                kind = KINDS[kind_name]
+                for row in s.execute(select(kind.table)).mappings():
+                    records[(kind_name, str(row["id"]))] = {
+                        "rev": row["rev"], "deleted": row["deleted_at"] is not None, "data": data_of(kind, row)}
+            conflicts = {
+                str(c.id): {"id": str(c.id), "kind": c.kind, "record_id": str(c.record_id), "field": c.field,
+                            "base": c.base, "mine": c.mine, "theirs": c.theirs, "mutation_id": str(c.mutation_id),
+                            "open": c.resolved_at is None,
+                            "resolved_by_mutation_id": c.resolved_by_mutation_id and str(c.resolved_by_mutation_id)}
+                for c in s.scalars(select(SyncConflict))
+            }
+        return records, conflicts
+
+    def push(self, device: Device, lose_response: bool = False) -> None:
+        if not device.outbox:
+            return
+        batch = list(device.outbox)
+        records, conflicts = self.server_state()
+        open_before = {cid: c for cid, c in conflicts.items() if c["open"]}
+        expectations, expected_records, settled = expect_batch(records, open_before, batch, self.results)
+
+        results = device.send(batch)
+
+        assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in batch]
+        records_after, conflicts_after = self.server_state()
+        new_conflicts = set()
+        for m, expected, result in zip(batch, expectations, results):
+            assert result["status"] != "rejected", f"rejected: {m} -> {result}"
+            if expected[0] == "replay":
+                assert result == expected[1], f"a replay of {m['mutation_id']} gave another result"
+                STATS["replayed mutations"] += 1
+                continue
+            status, rev, expected_conflicts = expected
+            assert (result["status"], result.get("rev")) == (status, rev), (m, result, expected)
+            ids = result.get("conflicts", [])
+            rows = [conflicts_after[cid] for cid in ids]
+            assert sorted(map(repr, ((c["field"], c["base"], c["mine"], c["theirs"]) for c in rows))) == \
+                sorted(map(repr, expected_conflicts)), (m, rows, expected_conflicts)
+            for row in rows:
+                assert row["mutation_id"] == m["mutation_id"] and row["open"]
+                assert (row["kind"], row["record_id"]) == (m["kind"], m["id"])
+                # every edit is either applied or held in a conflict as "mine"
+                if m["op"] == "delete":
+                    assert (row["field"], row["mine"]) == (DELETED, {"deleted": True})
+                elif row["field"] == DELETED:
+                    assert row["mine"] == m["changes"]
+                else:
+                    assert row["mine"] == m["changes"][row["field"]]
+            assert result["status"] in DONE
+            assert (result["status"] == "conflict") == bool(ids)
+            new_conflicts |= set(ids)
+            self.results[m["mutation_id"]] = result
+            STATS[f"{m['op']} -> {result['status']}"] += 1
+            for row in rows:
+                STATS["conflicts raised (delete vs edit)" if row["field"] == DELETED else "conflicts raised (field)"] += 1
+                event(f"conflict on {row['field']}")
+        # the database holds exactly what the contract says
+        assert records_after == expected_records
+        open_after = {cid for cid, c in conflicts_after.items() if c["open"]}
+        assert open_after == (set(open_before) - set(settled)) | new_conflicts
+        for cid, mid in settled.items():
+            assert conflicts_after[cid]["resolved_by_mutation_id"] == mid
+        STATS["conflicts settled"] += len(settled)
+        self.conflicts_seen |= new_conflicts
+        if lose_response:
+            STATS["responses lost"] += 1
+            return  # the device never heard back: everything stays in the outbox
+        done = {r["mutation_id"] for r in results if r["status"] in DONE}
+        device.outbox = [m for m in device.outbox if m["mutation_id"] not in done]
+
+    # -- rules -----------------------------------------------------------
+    @initialize(third_device=st.booleans(), limit=st.sampled_from([None, 1, 3]))
+    def start(self, third_device, limit):
+        self.busy = True
+        people = [("amira-phone", "amira@demo.test"), ("ben-phone", "ben@demo.test")]
+        if third_device:
+            people.append(("amira-tablet", "amira@demo.test"))
+        for name, email in people:
+            device = Device(name, email, self.app.test_client())
+            device.pull_all(limit)
+            assert len(device.client_ids()) == 2, "pair North has two clients"
+            self.devices.append(device)
+        self.busy = False
+
+    @rule(data=st.data())
+    def edit(self, data):
+        self.busy = True
+        device = self.device(data)
+        shown = device.shown()
+        candidates = sorted(key for key, value in shown.items() if value is not None)
+        if candidates:
+            kind, record_id = data.draw(st.sampled_from(candidates), label="record")
+            names = data.draw(st.lists(st.sampled_from(EDITABLE[kind]), min_size=1, max_size=3, unique=True),
+                              label="fields")
+            changes = {name: self.value(device, kind, name, data) for name in names}
+            base = {name: shown[(kind, record_id)][name] for name in names}
+            confirmed = device.confirmed.get((kind, record_id))
+            self.queue(device, self.mutation(kind, record_id, "update", base_rev=confirmed and confirmed["rev"],
+                                             base=base, changes=changes))
+        self.busy = False
+
+    @rule(data=st.data(), kind=st.sampled_from(["visit", "goal"]))
+    def create(self, data, kind):
+        self.busy = True
+        device = self.device(data)
+        client_id = data.draw(st.sampled_from(device.client_ids()), label="client")
+        n = next(self.counter)
+        if kind == "visit":
+            changes = {"client_id": client_id, "scheduled_start": f"2026-12-{n % 28 + 1:02d}T10:30:00+00:00",
+                       "status": "planned", "notes": f"{device.name}-{n}", "location": "Home"}
+        else:
+            changes = {"client_id": client_id, "title": f"{device.name}-{n}", "reality": f"{device.name}-{n}r"}
+        self.queue(device, self.mutation(kind, str(uuid.uuid4()), "create", changes=changes))
+        self.busy = False
+
+    @rule(data=st.data())
+    def delete(self, data):
+        """Delete a record the server has confirmed (one only made on this
+        device and not yet synced has no rev to delete from)."""
+        self.busy = True
+        device = self.device(data)
+        shown = device.shown()
+        candidates = sorted(key for key, rec in device.confirmed.items()
+                            if key[0] in KIND_FIELDS and not rec["deleted"] and shown.get(key) is not None)
+        if candidates:
+            kind, record_id = data.draw(st.sampled_from(candidates), label="record")
+            self.queue(device, self.mutation(kind, record_id, "delete",
+                                             base_rev=device.confirmed[(kind, record_id)]["rev"]))
+        self.busy = False
+
+    @rule(data=st.data(), lose_response=st.sampled_from([False, False, False, True]))
+    def push_only(self, data, lose_response):
+        self.busy = True
+        self.push(self.device(data), lose_response)
+        self.busy = False
+
+    @rule(data=st.data(), limit=st.sampled_from([None, 1, 2, 3]), pages=st.sampled_from([None, 1, 2]))
+    def pull_only(self, data, limit, pages):
+        """Pull to the end, or stop after a page or two (the next pull goes on)."""
+        self.busy = True
+        device = self.device(data)
+        if pages is None:
+            device.pull_all(limit)
+        else:
+            for _ in range(pages):
+                device.pull_page(limit)
+                if not device.has_more:
+                    break
+        self.busy = False
+
+    @rule(data=st.data(), limit=st.sampled_from([None, 2]))
+    def sync(self, data, limit):
+        self.busy = True
+        device = self.device(data)
+        self.push(device)
+        device.pull_all(limit)
+        self.busy = False
+
+    @precondition(lambda self: any(d.visible_conflicts() for d in self.devices))
+    @rule(data=st.data())
+    def resolve(self, data):
+        self.busy = True
+        device = data.draw(st.sampled_from([d for d in self.devices if d.visible_conflicts()]), label="device")
+        c = data.draw(st.sampled_from(device.visible_conflicts()), label="conflict")
+        kind, record_id = c["kind"], c["record_id"]
+        confirmed = device.confirmed.get((kind, record_id))
+        assert confirmed is not None, f"{device.name} has a conflict on a record it never got"
+        shown = device.shown().get((kind, record_id))  # None: deleted here
+        base_rev = confirmed["rev"]
+        if c["field"] == DELETED:
+            choice = data.draw(st.sampled_from(["keep-delete", "keep-edit"]), label="choice")
+        elif shown is None:
+            choice = "keep-delete"  # the record is gone here: settle the field conflict with the delete
+        else:
+            choice = data.draw(st.sampled_from(["mine", "theirs", "new"]), label="choice")
+        if choice == "keep-delete":
+            m = self.mutation(kind, record_id, "delete", base_rev=base_rev, resolves=[c["id"]])
+        else:
+            if choice == "keep-edit":
+                # mine: the edit's changes (edit met delete) or {"deleted": true} (this delete met an edit:
+                # keeping the record needs no changes)
+                changes = {} if c["mine"] == {"deleted": True} else dict(c["mine"])
+            else:
+                value = {"mine": c["mine"], "theirs": c["theirs"]}.get(choice)
+                if choice == "new":
+                    value = self.value(device, kind, c["field"], data)
+                # a phone sends no change for a value it already shows
+                changes = {} if shown is not None and shown[c["field"]] == value else {c["field"]: value}
+            base = {name: shown[name] for name in changes} if shown is not None else {}
+            m = self.mutation(kind, record_id, "update", base_rev=base_rev, base=base, changes=changes,
+                              resolves=[c["id"]])
+        STATS[f"resolutions sent ({c['field'] == DELETED and 'delete vs edit' or 'field'}: {choice})"] += 1
+        self.resolutions += 1
+        self.queue(device, m)
+        self.busy = False
+
+    # -- the end ---------------------------------------------------------
+    def settle_and_check(self):
+        for _ in range(2):
+            for device in self.devices:
+                self.push(device)
+                assert device.outbox == []
+            for device in self.devices:
+                device.pull_all()
+
+        truth, open_conflicts = snapshot(self.devices[0])
+        open_ids = {c["id"] for c in open_conflicts}
+        for device in self.devices:
+            assert live(device) == truth, f"{device.name} differs from the server"
+            other_truth, other_conflicts = snapshot(device)
+            assert other_truth == truth
+            assert {c["id"] for c in device.conflicts} == open_ids == {c["id"] for c in other_conflicts}
+        # the open conflicts are exactly those open in the database
+        records, conflicts = self.server_state()
+        assert open_ids == {cid for cid, c in conflicts.items() if c["open"]}
+        # no duplicate rows; every record made is on the server; every mutation has its stored result
+        with self.sessionmaker() as s:
+            for kind_name in KIND_FIELDS:
+                table = KINDS[kind_name].table
+                duplicates = s.execute(select(table.c.id, func.count()).group_by(table.c.id)
+                                       .having(func.count() > 1)).all()
+                assert duplicates == []
+            stored = set(map(str, s.scalars(select(SyncMutation.mutation_id))))
+        assert set(self.made) <= stored
+        assert set(self.made) == set(self.results)
+        for m in self.made.values():
+            if m["op"] == "create":
+                assert (m["kind"], m["id"]) in records
+        for key, rec in records.items():
+            if not rec["deleted"]:
+                assert truth[key] == (rec["rev"], rec["data"])
+        STATS["open conflicts at the end"] += len(open_ids)
+        STATS["examples with a conflict"] += bool(self.conflicts_seen)
+        STATS["examples with a resolution"] += bool(self.resolutions)
+        STATS["max conflicts in one example"] = max(STATS["max conflicts in one example"], len(self.conflicts_seen))
+
+    def teardown(self):
+        try:
+            if self.devices and not self.busy:
+                self.settle_and_check()
+        finally:
+            self.app.extensions["database"]["engine"].dispose()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def seeded_db(sqlite_template, tmp_path_factory):
+    """A migrated SQLite file with the demo data, copied for every example."""
+    folder = tmp_path_factory.mktemp("convergence")
+    path = folder / "seeded.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app({
+        "APP_ENV": "testing",
+        "DATABASE_URL": f"sqlite:///{path}",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        "INSTANCE_PATH": folder / "instance",
+    })
+    with app.app_context():
+        seed_demo(db.session, DEMO_PASSWORD)
+        db.session.commit()
+    app.extensions["database"]["engine"].dispose()  # the last connection closes: WAL checkpointed
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    return path
+
+
+def test_devices_converge(seeded_db, tmp_path):
+    SyncConvergence.seeded_db = seeded_db
+    SyncConvergence.workdir = tmp_path
+    STATS.clear()
+    run_state_machine_as_test(
+        SyncConvergence,
+        settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
+    )
+    print("\nconvergence figures:", *(f"  {k}: {v}" for k, v in sorted(STATS.items())), sep="\n")
+    assert STATS["model: same rev but another base (unexpected)"] == 0
