@@ -1,0 +1,52 @@
+// Talking to the server. A network failure is "offline", a 401 "signed out".
+import { getMeta, setMeta } from './db.js';
+
+export class AuthError extends Error {}
+export class OfflineError extends Error {}
+export class ApiError extends Error {
+  constructor(status, error) {
+    super((error && error.message) || `The server answered ${status}.`);
+    this.status = status;
+    this.code = error && error.code;
+    this.fields = (error && error.fields) || {};
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') {
+    const token = await getMeta('csrf_token');
+    if (token) headers['X-CSRF-Token'] = token;
+  }
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new OfflineError('No connection to the server.');
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try { data = await response.json(); } catch (err) { data = null; }
+  if (response.status === 401) throw new AuthError((data && data.error && data.error.message) || 'Sign in again.');
+  if (!response.ok) {
+    if (!data) throw new OfflineError(`The server is not answering properly (${response.status}).`);
+    throw new ApiError(response.status, data.error);
+  }
+  return data;
+}
+
+export async function signIn(email, password) {
+  return api('POST', '/api/session', { email, password }); // { user, csrf_token }
+}
+
+export async function currentSession() {
+  const data = await api('GET', '/api/session');
+  await setMeta('csrf_token', data.csrf_token);
+  return data.user;
+}
+
+export const signOut = () => api('DELETE', '/api/session');

@@ -1,0 +1,42 @@
+import { listRecords } from '../store.js';
+import { formatWhen, h, render } from '../ui.js';
+import { VISIT_STATUS, clientName, label } from './labels.js';
+
+function startOfToday() {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d;
+}
+
+function visitItem(visit, clients) {
+  const client = clients.get(visit.data.client_id);
+  return h('li', {},
+    h('a', { href: `#/visit/${visit.id}` }, `${formatWhen(visit.data.scheduled_start)} – ${clientName(client)}`),
+    h('p', { class: 'caption' }, [visit.data.location, label(VISIT_STATUS, visit.data.status)].filter(Boolean).join(' · ')));
+}
+
+export async function homeScreen() {
+  const clients = new Map((await listRecords('client')).map((c) => [c.id, c]));
+  const visits = (await listRecords('visit', (v) => clients.has(v.data.client_id)))
+    .sort((a, b) => new Date(a.data.scheduled_start) - new Date(b.data.scheduled_start));
+  const today = startOfToday();
+  const tomorrow = new Date(today.getTime() + 86400000);
+  const when = (v) => new Date(v.data.scheduled_start);
+  const planned = visits.filter((v) => v.data.status === 'planned');
+  const todays = planned.filter((v) => when(v) >= today && when(v) < tomorrow);
+  const upcoming = planned.filter((v) => when(v) >= tomorrow);
+  const overdue = planned.filter((v) => when(v) < today);
+
+  const section = (title, items, empty) => [h('h2', {}, title),
+    items.length ? h('ul', { class: 'list' }, items.map((v) => visitItem(v, clients))) : h('p', {}, empty)];
+
+  render('Your visits',
+    ...section('Today', todays, 'No visits today.'),
+    ...section('Coming up', upcoming, 'Nothing planned yet.'),
+    ...(overdue.length ? section('Earlier, not yet recorded', overdue, '') : []),
+    h('h2', {}, 'Your clients'),
+    clients.size
+      ? h('ul', { class: 'list' }, [...clients.values()].sort((a, b) => a.data.name.localeCompare(b.data.name))
+        .map((c) => h('li', {}, h('a', { href: `#/client/${c.id}` }, clientName(c)))))
+      : h('p', {}, 'No clients on this phone yet. They appear once the phone has synced.'));
+}

@@ -1,0 +1,20 @@
+// Words people see for the values the server stores.
+export const VISIT_STATUS = [['planned', 'Planned'], ['completed', 'Completed'], ['cancelled', 'Cancelled'], ['no_show', 'Client not in']];
+export const GOAL_STATUS = [['active', 'Working on it'], ['achieved', 'Achieved'], ['dropped', 'Dropped']];
+export const CONCERN_CATEGORY = [
+  ['abuse_or_neglect', 'Abuse or neglect'], ['self_harm_or_suicide', 'Self-harm or suicide risk'],
+  ['domestic_abuse', 'Domestic abuse'], ['exploitation', 'Exploitation (financial, criminal, sexual)'],
+  ['health_or_wellbeing', 'Health or wellbeing'], ['home_conditions', 'Home conditions'], ['other', 'Something else'],
+];
+export const FIELD_LABELS = {
+  notes: 'Notes', location: 'Where', status: 'Status', duration_minutes: 'Length (minutes)', scheduled_start: 'When',
+  checked_in_at: 'Checked in', checked_out_at: 'Checked out', title: 'Goal', reality: 'Where things are now',
+  options: 'Options', will: 'What they will do', target_date: 'Target date', score: 'Score', note: 'Note',
+  scanning: 'Scanning: the problem', analysis: 'Analysis: why it happens', response: 'Response: what we will do',
+  assessment: 'Assessment: did it work', details: 'Details', category: 'Kind of concern', urgency: 'Urgency',
+  _deleted: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit',
+};
+export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client' };
+
+export const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value || ''])[1];
+export const clientName = (client) => (client ? (client.data.preferred_name ? `${client.data.name} (${client.data.preferred_name})` : client.data.name) : 'Unknown client');

@@ -1,0 +1,48 @@
+import { signOut } from '../api.js';
+import { getMeta, setMeta, wipe } from '../db.js';
+import { counts } from '../store.js';
+import { form, h, render } from '../ui.js';
+
+const SIZES = [['default', 'Standard'], ['large', 'Large'], ['largest', 'Largest']];
+
+export async function applyTextSize(size) {
+  const chosen = size || (await getMeta('text_size').catch(() => null)) || 'default';
+  document.documentElement.classList.remove('text-large', 'text-largest');
+  if (chosen !== 'default') document.documentElement.classList.add(`text-${chosen}`);
+  return chosen;
+}
+
+async function finishSignOut() {
+  try { await signOut(); } catch (err) { /* offline: the phone forgets the session anyway */ }
+  await wipe();
+  location.hash = '#/signin';
+  location.reload();
+}
+
+export async function settingsScreen() {
+  const user = await getMeta('user');
+  const size = await applyTextSize();
+  const { waiting, rejected } = await counts();
+  const signOutArea = h('div');
+  const askSignOut = () => {
+    if (!waiting && !rejected) { finishSignOut(); return; }
+    signOutArea.replaceChildren(h('div', { class: 'warning', role: 'alert' },
+      h('p', {}, h('strong', {}, `${waiting + rejected} entries have not reached the office yet.`)),
+      h('p', {}, 'If you sign out now they are deleted from this phone and lost. Get signal and wait for them to send first if you can.'),
+      h('button', { type: 'button', class: 'button button--warning', onclick: finishSignOut }, 'Sign out and delete them'),
+      h('button', { type: 'button', class: 'button button--secondary', onclick: () => signOutArea.replaceChildren() }, 'Cancel')));
+    signOutArea.querySelector('button').focus();
+  };
+  render('Settings',
+    user ? h('p', {}, `Signed in as ${user.name}.`) : null,
+    form({
+      fields: [{ name: 'text_size', label: 'Text size', type: 'radios', options: SIZES }],
+      values: { text_size: size },
+      submitLabel: 'Save text size',
+      onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); settingsScreen(); },
+    }),
+    h('h2', {}, 'Sign out'),
+    h('p', {}, 'Signing out deletes everything about your clients from this phone.'),
+    h('button', { type: 'button', class: 'button button--secondary', onclick: askSignOut }, 'Sign out'),
+    signOutArea);
+}

@@ -1,0 +1,40 @@
+import { AuthError, signIn } from '../api.js';
+import { getMeta, setMeta, wipe } from '../db.js';
+import { counts } from '../store.js';
+import { form, h, render } from '../ui.js';
+import { requestSync } from '../app.js';
+
+export async function signInScreen() {
+  const previous = await getMeta('user');
+  const expired = (await getMeta('auth')) === 'expired';
+  const { waiting } = await counts();
+  const intro = expired
+    ? h('p', {}, `You need to sign in again.${waiting ? ` ${waiting} entries are safe on this phone and will be sent once you have.` : ''}`)
+    : h('p', {}, 'Use the email address and password the office gave you.');
+  render('Sign in', intro, form({
+    fields: [
+      { name: 'email', label: 'Email address', type: 'email', required: true, requiredMessage: 'Enter your email address', autocomplete: 'username' },
+      { name: 'password', label: 'Password', type: 'password', required: true, requiredMessage: 'Enter your password', autocomplete: 'current-password' },
+    ],
+    submitLabel: 'Sign in',
+    onSubmit: async ({ email, password }) => {
+      let session;
+      try {
+        session = await signIn(email, password);
+      } catch (err) {
+        if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
+        return { email: err.message || 'Could not sign in. Check you have signal and try again.' };
+      }
+      if (previous && previous.id !== session.user.id) {
+        if (waiting) return { email: `${previous.name} has ${waiting} entries still waiting on this phone. Sign in as ${previous.name} to send them first.` };
+        await wipe(); // someone else's data never stays on the phone
+      }
+      await setMeta('csrf_token', session.csrf_token);
+      await setMeta('user', session.user);
+      await setMeta('auth', 'ok');
+      location.hash = '#/';
+      requestSync();
+      return null;
+    },
+  }));
+}

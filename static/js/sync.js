@@ -1,0 +1,78 @@
+// The sync client: push the outbox in order, then pull until nothing is left.
+// Runs in the page and in the service worker; a Web Lock keeps them from
+// syncing at the same time (the server would cope, but it wastes signal).
+import { getMeta, setMeta } from './db.js';
+import { api, AuthError, OfflineError } from './api.js';
+import { applyPull, applyPushResults, outboxEntries } from './store.js';
+
+const BATCH = 200;
+const PULL_LIMIT = 500;
+
+async function deviceId() {
+  let id = await getMeta('device_id');
+  if (!id) { id = crypto.randomUUID(); await setMeta('device_id', id); }
+  return id;
+}
+
+async function pushOutbox() {
+  const device_id = await deviceId();
+  for (;;) {
+    const queued = (await outboxEntries()).filter((e) => e.state === 'queued').sort((a, b) => a.seq - b.seq);
+    if (queued.length === 0) return;
+    const batch = queued.slice(0, BATCH);
+    const body = {
+      device_id, schema_version: 1,
+      mutations: batch.map((e) => ({
+        mutation_id: e.mutation_id, kind: e.kind, id: e.id, op: e.op,
+        base_rev: e.base_rev, base: e.base, changes: e.changes, resolves: e.resolves || [],
+      })),
+    };
+    const { results } = await api('POST', '/api/sync/push', body);
+    await applyPushResults(batch, results);
+    if (queued.length <= BATCH) return;
+  }
+}
+
+async function pullAll() {
+  for (;;) {
+    const cursor = await getMeta('cursor');
+    const query = new URLSearchParams({ limit: String(PULL_LIMIT) });
+    if (cursor) query.set('cursor', cursor);
+    const page = await api('GET', `/api/sync/pull?${query}`);
+    await applyPull(page);
+    if (!page.has_more) return;
+  }
+}
+
+// Result: 'synced' | 'offline' | 'signed-out' | 'error'
+async function runSync() {
+  try {
+    await pushOutbox();
+    await pullAll();
+    await setMeta('last_sync_at', new Date().toISOString());
+    await setMeta('auth', 'ok');
+    return { outcome: 'synced' };
+  } catch (err) {
+    if (err instanceof OfflineError) return { outcome: 'offline', message: err.message };
+    if (err instanceof AuthError) { await setMeta('auth', 'expired'); return { outcome: 'signed-out', message: err.message }; }
+    if (err && err.code === 'csrf_failed') {
+      // The session lives but the token is stale: fetch it and try once more.
+      try { await api('GET', '/api/session').then((d) => setMeta('csrf_token', d.csrf_token)); } catch (e) { /* next run */ }
+    }
+    return { outcome: 'error', message: (err && err.message) || String(err) };
+  }
+}
+
+let running = null;
+
+export function syncNow() {
+  if (!running) {
+    const locked = (typeof navigator !== 'undefined' && navigator.locks)
+      ? navigator.locks.request('peer-mentors-sync', runSync)
+      : runSync();
+    running = locked.finally(() => { running = null; });
+  }
+  return running;
+}
+
+export const isSyncing = () => running !== null;
