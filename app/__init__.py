@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config and "INSTANCE_PATH" in config:
         app.instance_path = str(config.pop("INSTANCE_PATH"))
     load_config(app, config)
+    app.static_folder = str(app.config.setdefault("STATIC_DIR", PROJECT_ROOT / "static"))
 
     from app import models  # noqa: F401  (every table registered)
 

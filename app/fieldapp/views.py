@@ -7,10 +7,14 @@ from app.fieldapp.shell import Shell
 bp = Blueprint("fieldapp", __name__)
 
 
-def _root() -> Path:
+def _static() -> Path:
+    return Path(current_app.config["STATIC_DIR"])
+
+
+def _service_worker_source() -> str:
     from app import PROJECT_ROOT
 
-    return PROJECT_ROOT
+    return (PROJECT_ROOT / "service_worker" / "sw.js").read_text()
 
 
 def _shell() -> Shell:
@@ -18,21 +22,21 @@ def _shell() -> Shell:
     # developing, so edits show up.
     shell = current_app.extensions.get("fieldapp_shell")
     if shell is None or current_app.debug:
-        shell = Shell.build(_root() / "static")
+        shell = Shell.build(_static())
         current_app.extensions["fieldapp_shell"] = shell
     return shell
 
 
 @bp.get("/")
 def index():
-    response = send_file(_root() / "static" / "index.html", mimetype="text/html", max_age=0)
+    response = send_file(_static() / "index.html", mimetype="text/html", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    response = send_file(_root() / "static" / "manifest.webmanifest", mimetype="application/manifest+json", max_age=0)
+    response = send_file(_static() / "manifest.webmanifest", mimetype="application/manifest+json", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -40,7 +44,7 @@ def manifest():
 @bp.get("/sw.js")
 def service_worker():
     shell = _shell()
-    body = shell.service_worker_header() + (_root() / "service_worker" / "sw.js").read_text()
+    body = shell.service_worker_header() + _service_worker_source()
     response = Response(body, mimetype="text/javascript")
     # The browser must always see a new worker when the shell changes.
     response.headers["Cache-Control"] = "no-cache"

@@ -1,0 +1,284 @@
+"""The field app in real Chromium: install, offline, outbox, two mentors, failures."""
+import json
+import sqlite3
+import time
+import urllib.request
+
+from tests.e2e.conftest import sign_in, wait_service_worker, wait_synced
+
+
+def db_rows(server, sql, *params):
+    path = server.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def status(page):
+    return page.inner_text("#sync-status")
+
+
+def wait_status(page, pattern, timeout=15000):
+    page.wait_for_function("(p) => new RegExp(p).test(document.getElementById('sync-status').textContent)",
+                           arg=pattern, timeout=timeout)
+
+
+def open_first_client(page, name="Margaret Hill"):
+    client_id = page.evaluate("""async (name) => {
+        const { listRecords } = await import('/static/js/store.js');
+        return (await listRecords('client', (c) => c.data.name === name))[0].id;
+    }""", name)
+    page.goto(page.url.split("#")[0] + f"#/client/{client_id}")
+    page.wait_for_selector(f"h1:text-is('{name} (Maggie)'), h1:text-is('{name}')")
+
+
+def first_visit_id(page):
+    return page.evaluate("""async () => {
+        const { listRecords } = await import('/static/js/store.js');
+        const visits = await listRecords('visit');
+        return visits.sort((a, b) => a.data.scheduled_start.localeCompare(b.data.scheduled_start))[0].id;
+    }""")
+
+
+def test_first_load_installs_the_service_worker_and_caches_the_shell(server, new_context):
+    page = new_context().new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(server.url + "/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    wait_service_worker(page)
+    cached = page.evaluate("""async () => {
+        const names = await caches.keys();
+        const cache = await caches.open(names.find((n) => n.startsWith('shell-')));
+        return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    }""")
+    assert "/" in cached and "/static/js/app.js" in cached and "/manifest.webmanifest" in cached
+    assert not any(path.startswith("/api/") for path in cached)
+    manifest = json.loads(urllib.request.urlopen(server.url + "/manifest.webmanifest").read())
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+    assert errors == []
+
+
+def test_offline_reload_still_shows_todays_visits(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    wait_service_worker(page)
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("h1:text('Your visits')")
+    assert "Margaret Hill" in page.inner_text("main") and "George Turner" in page.inner_text("main")
+    # API answers are never in Cache Storage.
+    assert page.evaluate("""async () => {
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) if (request.url.includes('/api/')) return false;
+        }
+        return true;
+    }""")
+
+
+def test_entries_made_offline_survive_closing_the_browser_and_sync_once(server, persistent_context):
+    context = persistent_context()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server, "ben@demo.test")
+    wait_service_worker(page)
+    context.set_offline(True)
+
+    open_first_client(page)
+    page.click("a:text('Plan a visit')")
+    page.fill("#f-scheduled_start", "2026-12-03T14:00")
+    page.fill("#f-location", "Community centre")
+    page.click("button:text('Save visit')")
+    page.wait_for_selector("h1:has-text('Visit to')")
+    open_first_client(page)
+    page.click("a:text('Set a new goal')")
+    page.fill("#f-title", "Phone her sister every Sunday")
+    page.click("button:text('Save goal')")
+    page.wait_for_selector("h2:text('Goals')")
+    wait_status(page, "2 waiting to send")
+    context.close()
+
+    context = persistent_context()
+    context.set_offline(True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_selector("h1:text('Your visits')")
+    wait_status(page, "2 waiting to send")
+    assert db_rows(server, "select count(*) from goals where title = ?", "Phone her sister every Sunday") == [(0,)]
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_status(page, "All sent")
+    assert db_rows(server, "select count(*) from goals where title = ?", "Phone her sister every Sunday") == [(1,)]
+    assert db_rows(server, "select count(*) from visits where location = ?", "Community centre") == [(1,)]
+
+
+def show(page, route):
+    """Open a screen afresh (going home first, so the screen is rendered anew)."""
+    base = page.url.split("#")[0]
+    page.goto(base + "#/")
+    page.wait_for_selector("h1:text('Your visits')")
+    page.goto(base + route)
+
+
+def edit_visit(page, visit_id, **fields):
+    show(page, f"#/visit/{visit_id}")
+    page.wait_for_selector("h1:has-text('Visit to')")
+    for name, value in fields.items():
+        page.fill(f"#f-{name}", value)
+    page.click("button:text('Save')")
+    page.wait_for_selector("h1:has-text('Visit to')")
+
+
+def sync(page):
+    return page.evaluate("async () => (await import('/static/js/app.js')).requestSync()")
+
+
+def two_mentors(server, new_context):
+    a_ctx, b_ctx = new_context(), new_context()
+    a, b = a_ctx.new_page(), b_ctx.new_page()
+    sign_in(a, server, "amira@demo.test")
+    sign_in(b, server, "ben@demo.test")
+    return a_ctx, a, b_ctx, b
+
+
+def test_two_mentors_edit_different_fields_offline_both_kept(server, new_context):
+    a_ctx, a, b_ctx, b = two_mentors(server, new_context)
+    visit_id = first_visit_id(a)
+    a_ctx.set_offline(True)
+    b_ctx.set_offline(True)
+    edit_visit(a, visit_id, notes="Talked about the lunch club")
+    edit_visit(b, visit_id, location="Church hall")
+    a_ctx.set_offline(False)
+    b_ctx.set_offline(False)
+    assert sync(a)["outcome"] == "synced"
+    assert sync(b)["outcome"] == "synced"
+    assert sync(a)["outcome"] == "synced"
+    for page in (a, b):
+        show(page, f"#/visit/{visit_id}")
+        page.wait_for_selector("#f-notes")
+        assert page.input_value("#f-notes") == "Talked about the lunch club"
+        assert page.input_value("#f-location") == "Church hall"
+    assert db_rows(server, "select notes, location from visits where id = ?", visit_id.replace("-", "")) == [
+        ("Talked about the lunch club", "Church hall")]
+    assert db_rows(server, "select count(*) from sync_conflicts") == [(0,)]
+
+
+def test_same_field_conflict_shows_on_both_and_one_resolution_converges_both(server, new_context):
+    a_ctx, a, b_ctx, b = two_mentors(server, new_context)
+    visit_id = first_visit_id(a)
+    a_ctx.set_offline(True)
+    b_ctx.set_offline(True)
+    edit_visit(a, visit_id, notes="Amira: she seemed brighter")
+    edit_visit(b, visit_id, notes="Ben: tired, but came to the door")
+    a_ctx.set_offline(False)
+    b_ctx.set_offline(False)
+    sync(a)
+    sync(b)
+    sync(a)
+    for page in (a, b):
+        show(page, "#/conflicts")
+        page.wait_for_selector("text=you both changed it")
+        assert "To check (1)" in page.inner_text("header")
+    # Ben keeps Amira's version; both phones end the same.
+    b.click("button:text('Keep theirs')")
+    b.wait_for_selector("text=The other version will be kept.")
+    assert sync(b)["outcome"] == "synced"
+    assert sync(a)["outcome"] == "synced"
+    for page in (a, b):
+        show(page, "#/conflicts")
+        page.wait_for_selector("text=Nothing to check")
+        show(page, f"#/visit/{visit_id}")
+        page.wait_for_selector("#f-notes")
+        assert page.input_value("#f-notes") == "Amira: she seemed brighter"
+
+
+def queue_goals(page, count, client_name="Margaret Hill"):
+    return page.evaluate("""async ([count, name]) => {
+        const { listRecords, saveLocal } = await import('/static/js/store.js');
+        const [client] = await listRecords('client', (c) => c.data.name === name);
+        for (let i = 0; i < count; i++) {
+            await saveLocal('goal', crypto.randomUUID(), 'create', { client_id: client.id, title: `Queued goal ${i}` });
+        }
+    }""", [count, client_name])
+
+
+def test_server_stopped_mid_sync_loses_and_duplicates_nothing(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    context.set_offline(True)
+    queue_goals(page, 400)
+    context.set_offline(False)
+    page.evaluate("() => { import('/static/js/app.js').then((m) => m.requestSync()); }")
+    time.sleep(0.15)
+    server.stop()  # killed while the push is on its way or being applied
+    wait_status(page, "waiting to send|All sent")
+    server.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sync(page)["outcome"] != "synced":
+        time.sleep(0.3)
+    wait_status(page, "All sent")
+    assert db_rows(server, "select count(*), count(distinct title) from goals where title like 'Queued goal %'") == [(400, 400)]
+
+
+def test_session_expired_while_offline_sign_in_again_then_the_queue_drains(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    context.set_offline(True)
+    queue_goals(page, 3)
+    # Meanwhile the office revokes every session of this account.
+    db_rows(server, "update users set session_token = 'revoked' where email = ?", "amira@demo.test")
+    context.set_offline(False)
+    assert sync(page)["outcome"] == "signed-out"
+    wait_status(page, "Signed out. 3 waiting to send")
+    page.click("#sync-status a:text('Sign in again')")
+    page.wait_for_selector("text=3 entries are safe on this phone")
+    page.fill("#f-email", "amira@demo.test")
+    page.fill("#f-password", "test-demo-password")
+    page.click("button:text('Sign in')")
+    wait_status(page, "All sent")
+    assert db_rows(server, "select count(*) from goals where title like 'Queued goal %'") == [(3,)]
+
+
+def test_sign_out_warns_when_entries_wait_then_wipes_the_phone(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    context.set_offline(True)
+    queue_goals(page, 1)
+    page.goto(server.url + "/#/settings")
+    page.click("button:text('Sign out')")
+    page.wait_for_selector("text=1 entries have not reached the office yet.")
+    page.click("button:text('Sign out and delete them')")
+    page.wait_for_selector("h1:text('Sign in')")
+    assert page.evaluate("async () => (await indexedDB.databases()).length === 0 || "
+                         "(await (await import('/static/js/store.js')).listRecords('client')).length === 0")
+
+
+def test_works_at_320_pixels_wide(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, server, "amira@demo.test")
+    for route in ("#/", f"#/visit/{first_visit_id(page)}", "#/settings"):
+        page.goto(server.url + "/" + route)
+        page.wait_for_selector("main h1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_a_new_version_is_offered_and_activates_on_request(server_with_copied_static, new_context):
+    server, static_dir = server_with_copied_static
+    page = new_context().new_page()
+    sign_in(page, server, "amira@demo.test")
+    wait_service_worker(page)
+    before = page.evaluate("caches.keys()")
+    (static_dir / "app.css").write_text((static_dir / "app.css").read_text() + "\n/* a new version */\n")
+    server.stop()
+    server.start()
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+    page.wait_for_selector("#update-banner:not([hidden])")
+    page.click("button:text('Use the new version')")
+    page.wait_for_function("(old) => caches.keys().then((k) => k.length === 1 && k[0] !== old[0])", arg=before, timeout=15000)
+    page.wait_for_selector("h1:text('Your visits')")
