@@ -133,9 +133,9 @@ def persistent_context(playwright_instance, tmp_path):
     profile = tmp_path / "profile"
     opened = []
 
-    def launch():
+    def launch(**kwargs):
         context = playwright_instance.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 360, "height": 740})
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 360, "height": 740}, **kwargs)
         opened.append(context)
         return context
 

@@ -1,6 +1,7 @@
 // "To check": conflicts with the other mentor's edits, and entries the
 // server turned down. Nothing leaves this list without a person's choice.
 import { afterSave } from '../app.js';
+import { getMeta } from '../db.js';
 import { conflicts, discardEntry, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry } from '../store.js';
 import { form, h, render } from '../ui.js';
 import { FIELD_LABELS, KIND_LABELS } from './labels.js';
@@ -26,26 +27,30 @@ async function done(message) {
   await toCheckScreen(message);
 }
 
-function conflictCard(c, title) {
+// The server kept one version ("saved") and holds the other; either mentor
+// may settle it, so words depend on who raised it.
+function conflictCard(c, title, me) {
+  const whose = c.raised_by === me ? 'Your version' : 'Your pair partner’s version';
   const deleteMetEdit = c.field === '_deleted';
-  const iDeleted = deleteMetEdit && c.mine && c.mine.deleted;
-  const heading = deleteMetEdit
-    ? (iDeleted ? 'You deleted this, but the other mentor changed it' : 'You changed this, but the other mentor deleted it')
-    : `${FIELD_LABELS[c.field] || c.field}: you both changed it`;
+  const raiserDeleted = deleteMetEdit && c.mine && c.mine.deleted;
+  let heading;
+  if (!deleteMetEdit) heading = `${FIELD_LABELS[c.field] || c.field}: changed on both phones`;
+  else if (raiserDeleted) heading = `${c.raised_by === me ? 'You' : 'Your pair partner'} deleted this, but it had been changed`;
+  else heading = `${c.raised_by === me ? 'You' : 'Your pair partner'} changed this, but it had been deleted`;
   const card = h('div', { class: 'card' },
     h('h2', {}, title), h('p', {}, h('strong', {}, heading)),
     h('dl', { class: 'summary' },
-      h('div', {}, h('dt', {}, 'Yours'), h('dd', {}, show(c.mine))),
-      h('div', {}, h('dt', {}, 'The other version'), h('dd', {}, show(c.theirs)))));
-  const keepMine = () => (deleteMetEdit
-    ? resolveConflict(c, iDeleted ? 'delete' : 'update', iDeleted ? {} : c.mine)
+      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs))),
+      h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine)))));
+  const useOther = () => (deleteMetEdit
+    ? resolveConflict(c, raiserDeleted ? 'delete' : 'update', raiserDeleted ? {} : c.mine)
     : resolveConflict(c, 'update', { [c.field]: c.mine }));
-  const keepTheirs = () => resolveConflict(c, 'update', {});
+  const useSaved = () => resolveConflict(c, 'update', {});
   card.append(
-    h('button', { type: 'button', class: 'button', onclick: async () => { await keepMine(); done('Your version will be kept.'); } },
-      iDeleted ? 'Delete it anyway' : deleteMetEdit ? 'Keep it, with my changes' : 'Keep mine'),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await keepTheirs(); done('The other version will be kept.'); } },
-      iDeleted ? 'Keep their changes' : deleteMetEdit ? 'Let it be deleted' : 'Keep theirs'));
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useSaved(); done('The saved version stays.'); } },
+      raiserDeleted ? 'Keep it' : deleteMetEdit ? 'Leave it deleted' : 'Use the saved version'),
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${whose} will be saved.`); } },
+      raiserDeleted ? 'Delete it' : deleteMetEdit ? 'Bring it back with these changes' : `Use ${whose.toLowerCase()}`));
   if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string')) {
     card.append(h('details', {}, h('summary', {}, 'Write a new version'), form({
       fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version' }],
@@ -73,13 +78,13 @@ function rejectedCard(entry, title) {
 }
 
 export async function toCheckScreen(message) {
-  const [open, entries] = await Promise.all([conflicts(), outboxEntries()]);
+  const [open, entries, user] = await Promise.all([conflicts(), outboxEntries(), getMeta('user')]);
   const rejected = entries.filter((e) => e.state === 'rejected');
   const cards = [];
-  for (const c of open) cards.push(conflictCard(c, await describe(c.kind, c.record_id)));
+  for (const c of open) cards.push(conflictCard(c, await describe(c.kind, c.record_id), user && user.id));
   for (const e of rejected) cards.push(rejectedCard(e, await describe(e.kind, e.id)));
   render('To check',
     typeof message === 'string' ? h('p', { class: 'card', role: 'status' }, message) : null,
-    cards.length ? h('p', {}, 'Both mentors of a pair can change the same record. Where you both changed the same thing, choose which to keep.') : h('p', {}, 'Nothing to check. Everything you entered has been accepted.'),
+    cards.length ? h('p', {}, 'Both mentors of a pair can change the same record. Where both phones changed the same thing, choose which to keep. Either of you can choose.') : h('p', {}, 'Nothing to check. Everything you entered has been accepted.'),
     ...cards);
 }

@@ -1,0 +1,51 @@
+"""The server side of the field app: shell page, manifest, service worker."""
+import json
+
+from app.fieldapp.shell import Shell
+
+
+def test_app_shell_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert 'type="module" src="/static/js/app.js"' in html
+    assert "style=" not in html and "onclick" not in html  # nothing the CSP would block
+
+
+def test_manifest(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data())
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/?source=installed"
+    sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
+    assert ("512x512", "maskable") in sizes and ("192x192", "any") in sizes
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_service_worker_is_served_at_the_root_with_its_shell_list(app, client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    shell = Shell.build(app.config["STATIC_DIR"])
+    assert f'const SHELL_VERSION = "{shell.version}";' in body
+    for url in shell.urls:
+        assert client.get(url).status_code == 200, url
+    assert not any(url.startswith("/api/") for url in shell.urls)
+
+
+def test_shell_version_changes_when_a_shell_file_changes(tmp_path, app):
+    import shutil
+
+    copy = tmp_path / "static"
+    shutil.copytree(app.config["STATIC_DIR"], copy)
+    before = Shell.build(copy).version
+    (copy / "app.css").write_text((copy / "app.css").read_text() + "\n")
+    assert Shell.build(copy).version != before
+
+
+def test_shell_is_small(app):
+    assert Shell.build(app.config["STATIC_DIR"]).total_bytes < 100 * 1024
