@@ -150,18 +150,24 @@ def two_mentors(server, new_context):
     return a_ctx, a, b_ctx, b
 
 
-def test_two_mentors_edit_different_fields_offline_both_kept(server, new_context):
+def both_edit_offline_then_sync(server, new_context, amira_fields, ben_fields):
+    """Amira and Ben edit the same visit with no signal, then both sync."""
     a_ctx, a, b_ctx, b = two_mentors(server, new_context)
     visit_id = first_visit_id(a)
     a_ctx.set_offline(True)
     b_ctx.set_offline(True)
-    edit_visit(a, visit_id, notes="Talked about the lunch club")
-    edit_visit(b, visit_id, location="Church hall")
+    edit_visit(a, visit_id, **amira_fields)
+    edit_visit(b, visit_id, **ben_fields)
     a_ctx.set_offline(False)
     b_ctx.set_offline(False)
-    assert sync(a)["outcome"] == "synced"
-    assert sync(b)["outcome"] == "synced"
-    assert sync(a)["outcome"] == "synced"
+    for page in (a, b, a):
+        assert sync(page)["outcome"] == "synced"
+    return a, b, visit_id
+
+
+def test_two_mentors_edit_different_fields_offline_both_kept(server, new_context):
+    a, b, visit_id = both_edit_offline_then_sync(
+        server, new_context, {"notes": "Talked about the lunch club"}, {"location": "Church hall"})
     for page in (a, b):
         show(page, f"#/visit/{visit_id}")
         page.wait_for_selector("#f-notes")
@@ -173,17 +179,8 @@ def test_two_mentors_edit_different_fields_offline_both_kept(server, new_context
 
 
 def test_same_field_conflict_shows_on_both_and_one_resolution_converges_both(server, new_context):
-    a_ctx, a, b_ctx, b = two_mentors(server, new_context)
-    visit_id = first_visit_id(a)
-    a_ctx.set_offline(True)
-    b_ctx.set_offline(True)
-    edit_visit(a, visit_id, notes="Amira: she seemed brighter")
-    edit_visit(b, visit_id, notes="Ben: tired, but came to the door")
-    a_ctx.set_offline(False)
-    b_ctx.set_offline(False)
-    sync(a)
-    sync(b)
-    sync(a)
+    a, b, visit_id = both_edit_offline_then_sync(
+        server, new_context, {"notes": "Amira: she seemed brighter"}, {"notes": "Ben: tired, but came to the door"})
     for page in (a, b):
         show(page, "#/conflicts")
         page.wait_for_selector("text=Notes: changed on both phones")
