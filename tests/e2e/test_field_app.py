@@ -290,3 +290,14 @@ def test_a_new_version_is_offered_and_activates_on_request(server_with_copied_st
     page.click("button:text('Use the new version')")
     page.wait_for_function("(old) => caches.keys().then((k) => k.length === 1 && k[0] !== old[0])", arg=before, timeout=15000)
     page.wait_for_selector("h1:text('Your visits')")
+
+
+def test_coordinators_are_sent_to_the_office(server, new_context):
+    page = new_context().new_page()
+    page.goto(server.url + "/")
+    page.fill("#f-email", "coordinator@demo.test")
+    page.fill("#f-password", "test-demo-password")
+    page.click("button:text('Sign in')")
+    page.wait_for_selector(".error-summary")
+    assert "office pages" in page.inner_text(".error-summary")
+    assert page.evaluate("async () => (await (await import('/static/js/store.js')).listRecords('client')).length") == 0

@@ -1,4 +1,4 @@
-import { AuthError, signIn } from '../api.js';
+import { AuthError, signIn, signOut } from '../api.js';
 import { getMeta, setMeta, wipe } from '../db.js';
 import { counts } from '../store.js';
 import { form, h, render } from '../ui.js';
@@ -24,6 +24,11 @@ export async function signInScreen() {
       } catch (err) {
         if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
         return { email: err.message || 'Could not sign in. Check you have signal and try again.' };
+      }
+      if (session.user.role !== 'volunteer') {
+        // Phones hold only a pair's clients; the office has the rest.
+        await signOut().catch(() => {});
+        return { email: 'This app is for mentors. Coordinators use the office pages at /office/ on a computer.' };
       }
       if (previous && previous.id !== session.user.id) {
         if (waiting) return { email: `${previous.name} has ${waiting} entries still waiting on this phone. Sign in as ${previous.name} to send them first.` };
