@@ -25,6 +25,7 @@ export async function signInScreen() {
         if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
         return { email: err.message || 'Could not sign in. Check you have signal and try again.' };
       }
+      await setMeta('csrf_token', session.csrf_token);
       if (session.user.role !== 'volunteer') {
         // Phones hold only a pair's clients; the office has the rest.
         await signOut().catch(() => {});
