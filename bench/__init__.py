@@ -1,4 +1,5 @@
-"""Benchmarks (not tests): ``python -m bench`` prints figures for the sync engine.
+"""Benchmarks (not tests): ``python -m bench [all|sync|fieldapp]`` prints figures
+for the sync engine (bench/sync.py) and the field app in Chromium (bench/fieldapp.py).
 
-See bench/sync.py for what is measured and README.md ("Benchmarks") for how to run it.
+README.md ("Benchmarks") says how to run them and what the targets are.
 """
