@@ -49,4 +49,17 @@ export async function currentSession() {
   return data.user;
 }
 
-export const signOut = () => api('DELETE', '/api/session');
+// Sign out, and check it took: a request still in flight with the old cookies
+// can hand the browser a signed-in session again, so ask until it says 401.
+export async function signOut() {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await api('DELETE', '/api/session');
+    try {
+      const data = await api('GET', '/api/session');
+      await setMeta('csrf_token', data.csrf_token);
+    } catch (err) {
+      if (err instanceof AuthError) return;
+      throw err;
+    }
+  }
+}

@@ -54,6 +54,7 @@ export async function showStatus() {
 // --- syncing --------------------------------------------------------------
 export async function requestSync() {
   if ((await getMeta('user')) === undefined) return;
+  if (isSyncing()) return syncNow(); // join it; the caller that started it reports
   const started = syncNow();
   showStatus();
   const result = await started;

@@ -29,10 +29,10 @@ export function summaryList(rows) {
 }
 
 // When: "Tue 1 Dec, 10:30" in the phone's own time zone.
+const WHEN = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
 export function formatWhen(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return iso ? WHEN.format(new Date(iso)) : '';
 }
 
 // "2026-12-01T10:30:00+00:00": the local time with its offset, as the server wants.
