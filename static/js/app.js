@@ -54,6 +54,8 @@ export async function showStatus() {
 // --- syncing --------------------------------------------------------------
 export async function requestSync() {
   if ((await getMeta('user')) === undefined) return;
+  // Signed out on the server: the outbox waits until the person signs in again.
+  if ((await getMeta('auth')) === 'expired') { await showStatus(); return { outcome: 'signed-out' }; }
   if (isSyncing()) return syncNow(); // join it; the caller that started it reports
   const started = syncNow();
   showStatus();
