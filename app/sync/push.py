@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.scope import clients_in_scope
-from app.sync.changes import lock_counter, take_seqs
+from app.sync.changes import take_seqs
 from app.sync.kinds import KINDS, Kind, checked_fields, column_values, data_of
 from app.sync.merge import DELETED, FieldConflict, merge_fields, status_of
 from app.sync.models import SyncConflict, SyncMutation
@@ -124,25 +124,32 @@ class Outcome:
 def push(session: Session, user: User, device_id: uuid.UUID, raw_mutations: list) -> list[dict]:
     """Apply a batch and commit; returns one result per mutation, in order."""
     session.commit()  # end any read transaction before queueing for the write lock
-    lock_counter(session)
     try:
-        results = _Batch(session, user, device_id).run(raw_mutations)
+        results = _Batch(session, user, device_id, _reserve_seqs(session, len(raw_mutations))).run(raw_mutations)
         session.commit()
         return results
     except (IntegrityError, DataError):
         session.rollback()
-    lock_counter(session)
+    seqs = _reserve_seqs(session, len(raw_mutations))
     results = []
     for raw in raw_mutations:
         savepoint = session.begin_nested()
         try:
-            results.extend(_Batch(session, user, device_id).run([raw]))
+            results.extend(_Batch(session, user, device_id, seqs).run([raw]))
             savepoint.commit()
         except (IntegrityError, DataError) as err:
             savepoint.rollback()
             results.append(_store_unsaveable(session, user, device_id, raw, err))
     session.commit()
     return results
+
+
+def _reserve_seqs(session: Session, count: int):
+    """Change numbers for up to ``count`` records (one per mutation at most),
+    taken first thing: this takes the counter's lock, so writers queue here
+    before touching any record. Numbers left unused are harmless gaps."""
+    last = take_seqs(session, max(count, 1))
+    return iter(range(last - count + 1, last + 1))
 
 
 def _store_unsaveable(session, user, device_id, raw, err) -> dict:
@@ -159,8 +166,9 @@ def _store_unsaveable(session, user, device_id, raw, err) -> dict:
 
 
 class _Batch:
-    def __init__(self, session: Session, user: User, device_id: uuid.UUID):
+    def __init__(self, session: Session, user: User, device_id: uuid.UUID, seqs):
         self.session = session
+        self.seqs = seqs
         self.user = user
         self.device_id = device_id
         self.now = utcnow()
@@ -426,10 +434,8 @@ class _Batch:
     # -- writing ---------------------------------------------------------
     def _write(self) -> None:
         touched = [s for s in self.states.values() if s.touched]
-        if touched:
-            last = take_seqs(self.session, len(touched))
-            for offset, state in enumerate(touched):
-                state.seq = last - len(touched) + 1 + offset
+        for state in touched:
+            state.seq = next(self.seqs)
         inserts: dict[str, list] = {}
         updates: dict[tuple, list] = {}
         for state in touched:
