@@ -28,26 +28,25 @@ _MISSING = object()
 
 
 def merge_fields(current: dict, base: dict, changes: dict, *, record_moved_on: bool) -> MergeOutcome:
-    """Merge ``changes`` (made from ``base``) into ``current``.
+    """Merge ``changes`` (made from ``base``) into ``current``, field by field.
 
-    If the record has not moved on since the phone's ``base_rev``, the phone
-    saw the current values and every change applies. Otherwise, field by field:
-    the server still has the base value -> take the new one; the server
+    The server still has the base value -> take the new one; the server
     already has the new value -> nothing to do; else -> conflict, and the
-    server keeps its value. A field whose base the phone did not send is taken
-    to have started from nothing (None).
+    server keeps its value. This holds even when the record has not moved on
+    since the phone's ``base_rev``: a phone's base includes its own queued
+    edits, and one of those may have ended in a conflict, so the server's value
+    is not the one the person saw. A field whose base the phone did not send
+    counts as seen when the record has not moved on, and as nothing (None)
+    when it has.
     """
     outcome = MergeOutcome()
     for name, mine in changes.items():
         theirs = current.get(name)
         if theirs == mine:
             continue
-        if not record_moved_on:
-            outcome.apply[name] = mine
-            continue
         started_from = base.get(name, _MISSING)
         if started_from is _MISSING:
-            started_from = None
+            started_from = None if record_moved_on else theirs
         if theirs == started_from:
             outcome.apply[name] = mine
         else:

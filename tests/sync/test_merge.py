@@ -32,3 +32,13 @@ def test_missing_base_counts_as_nothing():
     assert merge_fields({"notes": None}, {}, {"notes": "x"}, record_moved_on=True).apply == {"notes": "x"}
     out = merge_fields({"notes": "y"}, {}, {"notes": "x"}, record_moved_on=True)
     assert out.conflicts == [FieldConflict("notes", None, "x", "y")]
+
+
+def test_unmoved_record_still_conflicts_when_the_phone_started_from_another_value():
+    """The phone's base includes its own queued edit, which the server did not take."""
+    out = merge_fields({"status": "no_show"}, {"status": "planned"}, {"status": "cancelled"}, record_moved_on=False)
+    assert out.apply == {} and out.conflicts == [FieldConflict("status", "planned", "cancelled", "no_show")]
+
+
+def test_unmoved_record_without_base_takes_the_change():
+    assert merge_fields({"notes": "a"}, {}, {"notes": "b"}, record_moved_on=False).apply == {"notes": "b"}
