@@ -157,11 +157,17 @@ def _store_unsaveable(session, user, device_id, raw, err) -> dict:
     outcome = Outcome("rejected", errors={"_record": [f"The server could not save this entry: {type(err.orig).__name__}."]})
     result = outcome.as_result(mutation_id)
     try:
-        session.add(SyncMutation(mutation_id=uuid.UUID(str(mutation_id)), user_id=user.id, device_id=device_id,
-                                 kind=raw.get("kind"), record_id=None, result=result))
+        stored = SyncMutation(mutation_id=uuid.UUID(str(mutation_id)), user_id=user.id, device_id=device_id,
+                              kind=str(raw.get("kind"))[:20], record_id=None, result=result)
+    except ValueError:
+        return result  # no usable mutation_id: nothing to store the result under
+    savepoint = session.begin_nested()
+    try:
+        session.add(stored)
         session.flush()
-    except (ValueError, IntegrityError, DataError):
-        pass  # no usable mutation_id: nothing to store the result under
+        savepoint.commit()
+    except (IntegrityError, DataError):
+        savepoint.rollback()  # the id is taken: the stored result stands
     return result
 
 

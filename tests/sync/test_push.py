@@ -412,3 +412,30 @@ def test_out_of_scope_and_missing_records_get_the_same_answer(phone, clients_by_
 def test_push_without_a_session_is_401_so_the_phone_signs_in_again(api, demo):
     response = api().post("/api/sync/push", json={"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": []})
     assert response.status_code == 401
+
+
+def test_a_write_the_checks_did_not_foresee_fails_alone(app, session, demo, margaret, monkeypatch):
+    """If the bulk write hits a database constraint, the batch is applied again
+    one mutation at a time in savepoints: only the bad one is rejected."""
+    from app.accounts.services import find_by_email
+    from app.sync import push as push_module
+
+    real = push_module.column_values
+
+    def breaks_on_marker(kind, data):
+        values = real(kind, data)
+        if data.get("notes") == "trips a constraint":
+            values["status"] = "exploded"  # violates the CHECK constraint
+        return values
+
+    monkeypatch.setattr(push_module, "column_values", breaks_on_marker)
+    good, bad = uuid.uuid4(), uuid.uuid4()
+    batch = [mutation("visit", good, "create", new_visit(margaret.id)),
+             mutation("visit", bad, "create", new_visit(margaret.id, notes="trips a constraint"))]
+    amira = find_by_email(session, "amira@demo.test")
+    results = push_module.push(session, amira, uuid.uuid4(), batch)
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert "_record" in results[1]["errors"]
+    assert count(session, Visit, id=good) == 1 and count(session, Visit, id=bad) == 0
+    # The rejection is stored: a replay gives the same answer.
+    assert push_module.push(session, amira, uuid.uuid4(), batch) == results
