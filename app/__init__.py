@@ -36,8 +36,13 @@ def create_app(config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     register_error_handlers(app)
 
+    from app.reminders import vapid
+
+    vapid.init_app(app)
+
     from app.accounts.views import bp as accounts_bp
     from app.fieldapp.views import bp as fieldapp_bp
+    from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
     from app.sync.views import bp as sync_bp
 
@@ -45,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(office_bp)
     app.register_blueprint(sync_bp)
     app.register_blueprint(fieldapp_bp)
+    app.register_blueprint(reminders_bp)
 
     from app.cli import register_cli
 

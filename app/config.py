@@ -65,6 +65,13 @@ def load_config(app, overrides: dict | None = None) -> None:
     # Phones stay signed in for a long time so a mentor is never locked out mid-visit.
     c["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
+    # Web Push (app/reminders): the VAPID key and contact, and where the
+    # server may send push messages (the browsers' push services).
+    c["VAPID_PRIVATE_KEY"] = os.environ.get("VAPID_PRIVATE_KEY")
+    c["VAPID_SUBJECT"] = os.environ.get("VAPID_SUBJECT", "mailto:coordinators@localhost")
+    c["PUSH_SERVICE_HOSTS"] = ("fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                               "push.apple.com", "notify.windows.com")
+    c["PUSH_HTTP_HOSTS"] = ()
     c.update(overrides)
     c["DATABASE_URL"] = normalise_database_url(c["DATABASE_URL"])
 
@@ -75,6 +82,11 @@ def load_config(app, overrides: dict | None = None) -> None:
                 "SECRET_KEY must be set to a random value of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        if not c.get("VAPID_PRIVATE_KEY") or "localhost" in c["VAPID_SUBJECT"]:
+            raise ConfigError(
+                "VAPID_PRIVATE_KEY (a PEM EC key) and VAPID_SUBJECT (mailto: or https: contact) must be set "
+                "in production for visit reminders (see README: Production)"
             )
     elif not key:
         c["SECRET_KEY"] = _dev_secret_key(instance_path)

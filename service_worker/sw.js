@@ -44,3 +44,26 @@ self.addEventListener('sync', (event) => {
     }));
   }
 });
+
+// Push: reminders carry no personal data (they pass through the browser
+// maker's push service); the notification only says to open the app.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (err) { message = {}; }
+  const url = typeof message.url === 'string' && message.url.startsWith('/') ? message.url : '/';
+  event.waitUntil(self.registration.showNotification(message.title || 'Peer Mentors', {
+    body: message.body || 'Open the app to see what is new.',
+    icon: '/static/icons/icon-192.png',
+    tag: message.type || 'reminder',
+    data: { url },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (windows.length) return windows[0].focus();
+    return self.clients.openWindow(event.notification.data.url);
+  })());
+});

@@ -22,12 +22,38 @@ def test_production_refuses_without_a_real_secret_key(tmp_path, monkeypatch, key
     assert "SECRET_KEY" in message and "\n" not in message
 
 
+def production_config(tmp_path, **extra):
+    from py_vapid import Vapid
+
+    vapid = Vapid()
+    vapid.generate_keys()
+    config = {"APP_ENV": "production", "INSTANCE_PATH": tmp_path, "SECRET_KEY": "x" * 20 + "0123456789abcdef",
+              "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite", "VAPID_PRIVATE_KEY": vapid.private_pem().decode(),
+              "VAPID_SUBJECT": "mailto:office@scheme.example"}
+    config.update(extra)
+    return config
+
+
 def test_production_starts_with_a_real_secret_key(tmp_path):
-    app = create_app({"APP_ENV": "production", "INSTANCE_PATH": tmp_path,
-                      "SECRET_KEY": "x" * 20 + "0123456789abcdef",
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite"})
+    app = create_app(production_config(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("missing", ["VAPID_PRIVATE_KEY", "VAPID_SUBJECT"])
+def test_production_refuses_without_push_keys(tmp_path, monkeypatch, missing):
+    monkeypatch.delenv(missing, raising=False)
+    config = production_config(tmp_path)
+    del config[missing]
+    with pytest.raises(ConfigError, match="VAPID"):
+        create_app(config)
+
+
+def test_development_makes_a_vapid_key_once(tmp_path):
+    config = {"APP_ENV": "development", "INSTANCE_PATH": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path}/d.sqlite"}
+    first = create_app(dict(config)).extensions["vapid"]["public_key"]
+    assert create_app(dict(config)).extensions["vapid"]["public_key"] == first
+    assert len(first) == 87  # an uncompressed P-256 point, base64url
 
 
 def test_wsgi_entry_point_says_what_is_wrong_in_one_line(tmp_path):

@@ -1,0 +1,40 @@
+"""Sending one push message with pywebpush.
+
+VAPID claims are built fresh for every send (pywebpush fills in ``aud`` and
+``exp`` in the dict it is given), every send has a timeout and a real TTL, and
+404/410 from the push service mean the subscription is gone.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pywebpush import WebPushException, webpush
+from requests import RequestException
+
+GONE = (404, 410)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    gone: bool = False
+    detail: str = ""
+
+
+def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int, timeout: float = 10.0) -> SendResult:
+    try:
+        response = webpush(
+            subscription_info=subscription,
+            data=json.dumps(payload),
+            vapid_private_key=vapid_key,
+            vapid_claims={"sub": subject},
+            ttl=ttl,
+            timeout=timeout,
+        )
+    except WebPushException as err:
+        status = err.response.status_code if err.response is not None else None
+        return SendResult(False, gone=status in GONE, detail=f"push service answered {status}")
+    except RequestException as err:
+        return SendResult(False, detail=f"push service unreachable: {type(err).__name__}")
+    return SendResult(True, detail=f"push service answered {response.status_code}")

@@ -1,0 +1,50 @@
+"""Visit reminders in the browser: the settings, and the service worker showing a push."""
+import json
+
+from tests.e2e.conftest import sign_in, wait_service_worker
+from tests.e2e.test_field_app import show
+
+
+def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_reached(server, new_context):
+    context = new_context()
+    context.grant_permissions(["notifications"], origin=server.url)
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    wait_service_worker(page)
+    show(page, "#/settings")
+    page.wait_for_selector("text=Get a reminder on this phone before each visit.")
+    # Headless Chromium here has no route to a browser push service, so
+    # subscribing fails: the person is told, and nothing else breaks.
+    page.click("button:text('Turn on reminders')")
+    page.wait_for_selector("text=That did not work")
+    assert page.is_visible("button:text('Turn on reminders')")
+
+
+def test_a_push_message_shows_a_notification_without_personal_data(server, new_context):
+    context = new_context()
+    context.grant_permissions(["notifications"], origin=server.url)
+    page = context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    wait_service_worker(page)
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    deadline = 50
+    while not registrations and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    registration_id = registrations[0]["registrationId"]
+    message = {"type": "visit", "title": "Visit reminder", "body": "You have a visit in 1 hour. Open the app to see it.", "url": "/#/"}
+    cdp.send("ServiceWorker.deliverPushMessage",
+             {"origin": server.url, "registrationId": registration_id, "data": json.dumps(message)})
+    shown = None
+    for _ in range(100):
+        shown = page.evaluate("""async () => {
+            const [n] = await (await navigator.serviceWorker.getRegistration()).getNotifications();
+            return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data.url } : null;
+        }""")
+        if shown:
+            break
+        page.wait_for_timeout(100)
+    assert shown == {"title": "Visit reminder", "body": message["body"], "tag": "visit", "url": "/#/"}

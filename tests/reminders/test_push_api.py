@@ -1,0 +1,165 @@
+"""Push subscriptions and sending, against a real local HTTP push service."""
+import base64
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import func, select
+
+from app.reminders.models import PushSubscription
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PushService:
+    """A stand-in for FCM/Mozilla/Apple on 127.0.0.1: records what it is sent."""
+
+    def __init__(self):
+        self.received = []
+        self.status = 201
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                service.received.append((self.path, dict(self.headers), body))
+                self.send_response(service.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Browser:
+    """The keys a browser makes for a subscription (RFC 8291)."""
+
+    def __init__(self, endpoint):
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+        public = self.private_key.public_key().public_bytes(serialization.Encoding.X962,
+                                                            serialization.PublicFormat.UncompressedPoint)
+        self.auth = os.urandom(16)
+        self.subscription = {"endpoint": endpoint, "expirationTime": None,
+                             "keys": {"p256dh": b64(public), "auth": b64(self.auth)}}
+
+    def decrypt(self, body: bytes) -> dict:
+        return json.loads(http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"))
+
+
+@pytest.fixture
+def push_service(app):
+    service = PushService()
+    app.config["PUSH_SERVICE_HOSTS"] = ("127.0.0.1",)
+    app.config["PUSH_HTTP_HOSTS"] = ("127.0.0.1",)
+    yield service
+    service.close()
+
+
+def subscriptions(session):
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(PushSubscription))
+
+
+def test_public_key_is_the_servers_vapid_key(api, demo, app):
+    body = api("amira@demo.test").get("/api/push/key").get_json()
+    assert body["public_key"] == app.extensions["vapid"]["public_key"]
+    assert len(unb64(body["public_key"])) == 65
+
+
+def test_subscribe_send_a_test_and_read_it_on_the_phone(api, demo, app, push_service, session):
+    amira = api("amira@demo.test")
+    phone = Browser(push_service.url + "/push/abc123")
+    assert amira.post("/api/push/subscriptions", json=phone.subscription).status_code == 201
+    assert amira.post("/api/push/subscriptions", json=phone.subscription).status_code == 201  # again: no duplicate
+    assert subscriptions(session) == 1
+
+    response = amira.post("/api/push/test")
+    assert response.get_json() == {"sent": 1, "gone": 0, "failed": 0}
+    [(path, headers, body)] = push_service.received
+    assert path == "/push/abc123"
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert headers["content-encoding"] == "aes128gcm" and headers["ttl"] == "900"
+    message = phone.decrypt(body)
+    assert message["type"] == "test"
+    assert "Margaret" not in json.dumps(message) and "Amira" not in json.dumps(message)  # no personal data
+
+    scheme, _, params = headers["authorization"].partition(" ")
+    parts = dict(p.strip().split("=", 1) for p in params.split(","))
+    assert scheme == "vapid" and parts["k"] == app.extensions["vapid"]["public_key"]
+    claims = json.loads(unb64(parts["t"].split(".")[1]))
+    assert claims["aud"] == push_service.url and claims["sub"] == app.config["VAPID_SUBJECT"]
+
+
+def test_a_subscription_the_push_service_says_is_gone_is_forgotten(api, demo, push_service, session):
+    amira = api("amira@demo.test")
+    amira.post("/api/push/subscriptions", json=Browser(push_service.url + "/push/old").subscription)
+    push_service.status = 410
+    assert amira.post("/api/push/test").get_json() == {"sent": 0, "gone": 1, "failed": 0}
+    assert subscriptions(session) == 0
+
+
+def test_an_unreachable_push_service_is_a_failure_not_an_error(api, demo, push_service, session):
+    amira = api("amira@demo.test")
+    amira.post("/api/push/subscriptions", json=Browser("http://127.0.0.1:9/push/x").subscription)
+    assert amira.post("/api/push/test").get_json() == {"sent": 0, "gone": 0, "failed": 1}
+    assert subscriptions(session) == 1
+
+
+def test_unsubscribe(api, demo, push_service, session):
+    amira = api("amira@demo.test")
+    phone = Browser(push_service.url + "/push/abc")
+    amira.post("/api/push/subscriptions", json=phone.subscription)
+    assert api("ben@demo.test").delete("/api/push/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
+    assert subscriptions(session) == 1  # not Ben's to remove
+    assert amira.delete("/api/push/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
+    assert subscriptions(session) == 0
+    assert amira.post("/api/push/test").status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ["https://evil.example/push", "http://fcm.googleapis.com/x", "ftp://127.0.0.1/x",
+                                      "http://127.0.0.1.evil.example/x", "not a url"])
+def test_only_push_services_can_be_subscribed(api, demo, push_service, session, endpoint):
+    amira = api("amira@demo.test")
+    response = amira.post("/api/push/subscriptions", json=Browser(endpoint).subscription)
+    assert response.status_code == 422 and "endpoint" in response.get_json()["error"]["fields"]
+    assert subscriptions(session) == 0
+
+
+def test_real_push_service_addresses_are_accepted(app):
+    from app.reminders.views import _allowed_endpoint
+
+    with app.test_request_context():
+        assert _allowed_endpoint("https://fcm.googleapis.com/fcm/send/abc")
+        assert _allowed_endpoint("https://updates.push.services.mozilla.com/wpush/v2/abc")
+        assert _allowed_endpoint("https://web.push.apple.com/abc")
+        assert not _allowed_endpoint("https://fcm.googleapis.com.evil.example/abc")
+
+
+def test_bad_subscriptions_are_refused(api, demo, push_service):
+    amira = api("amira@demo.test")
+    good = Browser(push_service.url + "/p").subscription
+    for bad in ({**good, "keys": {"p256dh": "short", "auth": "x"}}, {"endpoint": good["endpoint"]}, {**good, "extra": 1}):
+        assert amira.post("/api/push/subscriptions", json=bad).status_code == 422
+
+
+def test_push_api_needs_sign_in(client):
+    assert client.get("/api/push/key").status_code == 401
