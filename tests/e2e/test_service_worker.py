@@ -1,4 +1,4 @@
-"""Visit reminders in the browser: the settings, and the service worker showing a push."""
+"""The service worker beyond the shell: push notifications, reminder settings, Background Sync."""
 import json
 
 from tests.e2e.conftest import sign_in, wait_service_worker
@@ -26,15 +26,7 @@ def test_a_push_message_shows_a_notification_without_personal_data(server, new_c
     page = context.new_page()
     sign_in(page, server, "amira@demo.test")
     wait_service_worker(page)
-    cdp = context.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    deadline = 50
-    while not registrations and deadline:
-        page.wait_for_timeout(100)
-        deadline -= 1
-    registration_id = registrations[0]["registrationId"]
+    cdp, registration_id = service_worker_registration_id(context, page)
     message = {"type": "visit", "title": "Visit reminder", "body": "You have a visit in 1 hour. Open the app to see it.", "url": "/#/"}
     cdp.send("ServiceWorker.deliverPushMessage",
              {"origin": server.url, "registrationId": registration_id, "data": json.dumps(message)})
@@ -48,3 +40,35 @@ def test_a_push_message_shows_a_notification_without_personal_data(server, new_c
             break
         page.wait_for_timeout(100)
     assert shown == {"title": "Visit reminder", "body": message["body"], "tag": "visit", "url": "/#/"}
+
+
+def service_worker_registration_id(context, page):
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    return cdp, registrations[0]["registrationId"]
+
+
+def test_background_sync_in_the_service_worker_sends_the_outbox(server, new_context):
+    from tests.e2e.test_field_app import db_rows, queue_goals
+
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, "ben@demo.test")
+    wait_service_worker(page)
+    queue_goals(page, 5)  # queued without the page syncing
+    assert db_rows(server, "select count(*) from goals where title like 'Queued goal %'") == [(0,)]
+    cdp, registration_id = service_worker_registration_id(context, page)
+    cdp.send("ServiceWorker.dispatchSyncEvent",
+             {"origin": server.url, "registrationId": registration_id, "tag": "outbox", "lastChance": False})
+    for _ in range(100):
+        if db_rows(server, "select count(*) from goals where title like 'Queued goal %'") == [(5,)]:
+            break
+        page.wait_for_timeout(100)
+    assert db_rows(server, "select count(*) from goals where title like 'Queued goal %'") == [(5,)]
+    assert page.evaluate("async () => (await (await import('/static/js/store.js')).counts()).waiting") == 0
