@@ -49,3 +49,14 @@ def test_shell_version_changes_when_a_shell_file_changes(tmp_path, app):
 
 def test_shell_is_small(app):
     assert Shell.build(app.config["STATIC_DIR"]).total_bytes < 100 * 1024
+
+
+def test_every_module_is_preloaded(app, client):
+    """index.html lists each ES module for modulepreload, so none is fetched late."""
+    from pathlib import Path
+
+    static = Path(app.config["STATIC_DIR"])
+    modules = {"/static/" + p.relative_to(static).as_posix() for p in (static / "js").rglob("*.js")}
+    html = client.get("/").get_data(as_text=True)
+    preloaded = {line.split('href="')[1].split('"')[0] for line in html.splitlines() if 'rel="modulepreload"' in line}
+    assert preloaded == modules - {"/static/js/app.js"}
