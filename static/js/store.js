@@ -64,35 +64,38 @@ export async function conflicts() {
 // Results of a push: accepted entries leave the outbox; rejected ones stay,
 // marked, for the person to see. Conflicts are held on the server.
 export async function applyPushResults(entries, results) {
-  const bySeq = new Map(entries.map((e) => [e.mutation_id, e]));
-  return transaction(['outbox'], 'readwrite', async (s) => {
+  const byMutation = new Map(entries.map((e) => [e.mutation_id, e]));
+  return transaction(['outbox'], 'readwrite', (s) => {
     for (const result of results) {
-      const entry = bySeq.get(result.mutation_id);
+      const entry = byMutation.get(result.mutation_id);
       if (!entry) continue;
-      if (result.status === 'rejected') {
-        await req(s.outbox.put({ ...entry, state: 'rejected', errors: result.errors || {} }));
-      } else {
-        await req(s.outbox.delete(entry.seq));
-      }
+      if (result.status === 'rejected') s.outbox.put({ ...entry, state: 'rejected', errors: result.errors || {} });
+      else s.outbox.delete(entry.seq);
     }
   });
 }
 
-// One page of a pull, applied in one transaction.
+// One page of a pull, applied in one transaction. The outbox is read once and
+// the writes are issued together (the transaction runs them in order).
 export async function applyPull(page) {
   return transaction(ALL, 'readwrite', async (s) => {
+    const queuedFor = new Map();
+    for (const entry of await getAll(s.outbox)) { // in seq order
+      const key = `${entry.kind}/${entry.id}`;
+      if (!queuedFor.has(key)) queuedFor.set(key, []);
+      queuedFor.get(key).push(entry);
+    }
     for (const change of page.changes) {
-      const store = s[change.kind];
-      if (!store) continue;
-      const entries = await getAll(s.outbox.index('record'), [change.kind, change.id]);
-      await req(store.put(view(change.kind, change.id, change.rev, change.deleted ? null : change.data, entries)));
+      if (!s[change.kind]) continue;
+      const entries = queuedFor.get(`${change.kind}/${change.id}`) || [];
+      s[change.kind].put(view(change.kind, change.id, change.rev, change.deleted ? null : change.data, entries));
     }
     for (const gone of page.removed) {
-      if (s[gone.kind]) await req(s[gone.kind].delete(gone.id));
+      if (s[gone.kind]) s[gone.kind].delete(gone.id);
     }
-    await req(s.conflicts.clear());
-    for (const conflict of page.conflicts) await req(s.conflicts.put(conflict));
-    await req(s.meta.put(page.cursor, 'cursor'));
+    s.conflicts.clear();
+    for (const conflict of page.conflicts) s.conflicts.put(conflict);
+    s.meta.put(page.cursor, 'cursor');
   });
 }
 
