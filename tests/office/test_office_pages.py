@@ -71,3 +71,12 @@ def test_sign_out(client, demo):
     token = form_token(client.get("/office/").get_data(as_text=True))
     assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
     assert client.get("/office/").status_code == 302
+
+
+def test_times_are_shown_in_uk_local_time():
+    from datetime import datetime, timezone
+
+    from app.office.views import local_time
+
+    assert local_time(datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc)) == "Wed 01 Jul 2026, 10:30"  # BST
+    assert local_time(datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)) == "Tue 01 Dec 2026, 09:30"  # GMT
