@@ -148,6 +148,7 @@ async function boot() {
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') requestSync(); });
   await route();
   await showStatus();
+  setInterval(showStatus, 60 * 1000); // keep "all sent 3 min ago" true
   requestSync();
 }
 
