@@ -3,7 +3,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_field_app import first_visit_id, queue_goals, show, sync
+from tests.e2e.test_field_app import first_visit_id, show, sync
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
         "resultTypes": ["violations"]}

@@ -4,7 +4,7 @@ import sqlite3
 import time
 import urllib.request
 
-from tests.e2e.conftest import sign_in, wait_service_worker, wait_synced
+from tests.e2e.conftest import sign_in, wait_service_worker
 
 
 def db_rows(server, sql, *params):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.fieldwork.models import Visit
 from app.sync.changes import stamp
 from tests.conftest import PG_URL
-from tests.sync.conftest import Phone, mutation, new_visit
+from tests.sync.conftest import mutation, new_visit
 
 
 @pytest.fixture
