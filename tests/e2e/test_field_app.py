@@ -301,3 +301,38 @@ def test_coordinators_are_sent_to_the_office(server, new_context):
     page.wait_for_selector(".error-summary")
     assert "office pages" in page.inner_text(".error-summary")
     assert page.evaluate("async () => (await (await import('/static/js/store.js')).listRecords('client')).length") == 0
+
+
+def test_a_client_moved_to_another_pair_is_wiped_from_the_phone(server, new_context, tmp_path):
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.accounts.services import find_by_email
+    from app.clients.models import Client
+    from app.clients.services import assign_client
+    from app.volunteers.models import MentorPair
+
+    page = new_context().new_page()
+    sign_in(page, server, "amira@demo.test")
+    assert "George Turner" in page.inner_text("main")
+
+    office = create_app({"APP_ENV": "testing", "DATABASE_URL": server.database_url, "SECRET_KEY": "x" * 40,
+                         "INSTANCE_PATH": tmp_path / "office"})
+    session = office.extensions["database"]["sessionmaker"]()
+    george = session.scalar(select(Client).where(Client.name == "George Turner"))
+    south = session.scalar(select(MentorPair).where(MentorPair.name == "South"))
+    george_id = str(george.id)
+    assign_client(session, george, south, find_by_email(session, "coordinator@demo.test"))
+    session.commit()
+    session.close()
+    office.extensions["database"]["engine"].dispose()
+
+    assert sync(page)["outcome"] == "synced"
+    left = page.evaluate("""async () => {
+        const { listRecords } = await import('/static/js/store.js');
+        const all = [...await listRecords('client'), ...await listRecords('visit'), ...await listRecords('goal')];
+        return all.map((r) => r.data.name || r.data.client_id);
+    }""")
+    assert george_id not in left and "George Turner" not in left
+    show(page, "#/")
+    assert "George Turner" not in page.inner_text("main")
