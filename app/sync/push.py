@@ -98,6 +98,7 @@ class RecordState:
     rev: int
     deleted: bool
     in_database: bool
+    rev_at_start: int | None = None  # before this batch; None: created in it
     changed: set = field(default_factory=set)  # columns to write
     touched: bool = False
     seq: int = 0
@@ -261,6 +262,7 @@ class _Batch:
                     rev=row["rev"],
                     deleted=row["deleted_at"] is not None,
                     in_database=True,
+                    rev_at_start=row["rev"],
                 )
 
     def _load_conflicts(self, ids) -> dict:
@@ -408,7 +410,10 @@ class _Batch:
         if state.deleted:
             self._settle(resolving, m)
             return Outcome("applied", rev=state.rev)
-        if m["base_rev"] == state.rev or any(c.field == DELETED for c in resolving):
+        # Changes made since base_rev by this same batch are the phone's own
+        # queued edits (or its own create), which it saw: not a conflict.
+        own_changes_only = m["base_rev"] == state.rev_at_start
+        if m["base_rev"] == state.rev or own_changes_only or any(c.field == DELETED for c in resolving):
             state.deleted = True
             self._bump(state, set())
             self._settle(resolving, m)

@@ -112,6 +112,7 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
     base, mine, theirs), ...]).
     """
     records = copy.deepcopy(records)
+    rev_at_start = {key: rec["rev"] for key, rec in records.items()}  # absent: made in this batch
     settled: dict[str, str] = {}
     expectations = []
     for m in batch:
@@ -174,7 +175,8 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
             if rec["deleted"]:
                 settle()
                 expectations.append(("applied", rec["rev"], []))
-            elif m["base_rev"] == rec["rev"] or keeps:
+            elif m["base_rev"] == rec["rev"] or m["base_rev"] == rev_at_start.get(key) or keeps:
+                # (changes since base_rev made earlier in this batch are the device's own)
                 rec["deleted"] = True
                 rec["rev"] += 1
                 settle()

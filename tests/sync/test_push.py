@@ -439,3 +439,31 @@ def test_a_write_the_checks_did_not_foresee_fails_alone(app, session, demo, marg
     assert count(session, Visit, id=good) == 1 and count(session, Visit, id=bad) == 0
     # The rejection is stored: a replay gives the same answer.
     assert push_module.push(session, amira, uuid.uuid4(), batch) == results
+
+
+def test_edit_then_delete_queued_together_is_no_conflict_with_oneself(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    # Offline: she edits the visit, then deletes it; both were made from rev 1.
+    results = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1),
+                         mutation("visit", vid, "delete", base_rev=1))
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert visit_row(session, vid).deleted_at is not None
+
+
+def test_create_then_delete_before_the_first_sync_is_no_conflict(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    results = amira.push(mutation("visit", vid, "create", new_visit(margaret.id)), mutation("visit", vid, "delete"))
+    assert [r["status"] for r in results] == ["applied", "applied"]
+
+
+def test_delete_after_someone_elses_edit_is_still_a_conflict(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    ben.push(mutation("visit", vid, "update", {"location": "Cafe"}, base={"location": "Home"}, base_rev=1))
+    results = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1),
+                         mutation("visit", vid, "delete", base_rev=1))
+    assert [r["status"] for r in results] == ["merged", "conflict"]
