@@ -187,7 +187,7 @@ def checked_fields(kind: Kind, changes: dict) -> dict:
         try:
             return {name: known[name].deserialize(value, name, changes) for name, value in changes.items()}
         except ValidationError:
-            pass
+            pass  # the whole schema below gives the messages
     return kind.schema.load(changes, partial=True)
 
 
