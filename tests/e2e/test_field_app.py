@@ -211,12 +211,18 @@ def queue_goals(page, count, client_name="Margaret Hill"):
     }""", [count, client_name])
 
 
-def test_server_stopped_mid_sync_loses_and_duplicates_nothing(server, new_context):
+def signed_in_offline_with_queued_goals(server, new_context, count):
+    """Amira's phone, signed in, with no signal and ``count`` goals waiting."""
     context = new_context()
     page = context.new_page()
     sign_in(page, server, "amira@demo.test")
     context.set_offline(True)
-    queue_goals(page, 400)
+    queue_goals(page, count)
+    return context, page
+
+
+def test_server_stopped_mid_sync_loses_and_duplicates_nothing(server, new_context):
+    context, page = signed_in_offline_with_queued_goals(server, new_context, 400)
     context.set_offline(False)
     page.evaluate("() => { import('/static/js/app.js').then((m) => m.requestSync()); }")
     time.sleep(0.15)
@@ -231,11 +237,7 @@ def test_server_stopped_mid_sync_loses_and_duplicates_nothing(server, new_contex
 
 
 def test_session_expired_while_offline_sign_in_again_then_the_queue_drains(server, new_context):
-    context = new_context()
-    page = context.new_page()
-    sign_in(page, server, "amira@demo.test")
-    context.set_offline(True)
-    queue_goals(page, 3)
+    context, page = signed_in_offline_with_queued_goals(server, new_context, 3)
     # Meanwhile the office revokes every session of this account.
     db_rows(server, "update users set session_token = 'revoked' where email = ?", "amira@demo.test")
     context.set_offline(False)
@@ -251,11 +253,7 @@ def test_session_expired_while_offline_sign_in_again_then_the_queue_drains(serve
 
 
 def test_sign_out_warns_when_entries_wait_then_wipes_the_phone(server, new_context):
-    context = new_context()
-    page = context.new_page()
-    sign_in(page, server, "amira@demo.test")
-    context.set_offline(True)
-    queue_goals(page, 1)
+    context, page = signed_in_offline_with_queued_goals(server, new_context, 1)
     page.goto(server.url + "/#/settings")
     page.click("button:text('Sign out')")
     page.wait_for_selector("text=1 entries have not reached the office yet.")

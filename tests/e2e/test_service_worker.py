@@ -5,12 +5,17 @@ from tests.e2e.conftest import sign_in, wait_service_worker
 from tests.e2e.test_field_app import show
 
 
-def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_reached(server, new_context):
+def signed_in_with_notifications(server, new_context):
     context = new_context()
     context.grant_permissions(["notifications"], origin=server.url)
     page = context.new_page()
     sign_in(page, server, "amira@demo.test")
     wait_service_worker(page)
+    return context, page
+
+
+def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_reached(server, new_context):
+    context, page = signed_in_with_notifications(server, new_context)
     show(page, "#/settings")
     page.wait_for_selector("text=Get a reminder on this phone before each visit.")
     # Headless Chromium here has no route to a browser push service, so
@@ -21,11 +26,7 @@ def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_rea
 
 
 def test_a_push_message_shows_a_notification_without_personal_data(server, new_context):
-    context = new_context()
-    context.grant_permissions(["notifications"], origin=server.url)
-    page = context.new_page()
-    sign_in(page, server, "amira@demo.test")
-    wait_service_worker(page)
+    context, page = signed_in_with_notifications(server, new_context)
     cdp, registration_id = service_worker_registration_id(context, page)
     message = {"type": "visit", "title": "Visit reminder", "body": "You have a visit in 1 hour. Open the app to see it.", "url": "/#/"}
     cdp.send("ServiceWorker.deliverPushMessage",
