@@ -41,7 +41,7 @@ def main(argv=None) -> int:
                     print(f"BENCHMARK NOT RUN: {err}", file=sys.stderr)
                     return 1
                 print(f"Field app skipped: {err}.")
-    except (sync.BenchFailed, fieldapp.BenchFailed) as err:
+    except sync.BenchFailed as err:
         print(f"\nBENCHMARK ABORTED: {err}", file=sys.stderr)
         return 1
     return 0

@@ -46,6 +46,7 @@ from app import PROJECT_ROOT, create_app, migrate
 from app.accounts import passwords
 from app.demo.seed import seed_demo
 from app.fieldapp.shell import Shell, shell_files
+from bench.sync import BenchFailed
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -129,8 +130,6 @@ INSTRUMENT = """() => {
 }"""
 
 
-class BenchFailed(RuntimeError):
-    pass
 
 
 class Unavailable(RuntimeError):

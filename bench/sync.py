@@ -53,7 +53,7 @@ NOTES = "Walked to the corner shop together; talked through the plan for next we
 
 
 class BenchFailed(RuntimeError):
-    pass
+    """A benchmark run whose results were wrong: its figures would mean nothing."""
 
 
 def postgres_url() -> str | None:

@@ -16,7 +16,7 @@ from app.volunteers.models import MentorPair
 
 
 class ClientError(ValueError):
-    pass
+    """An office action on a client that cannot be done; the message says why."""
 
 
 def current_assignment(session: Session, client: Client) -> ClientAssignment | None:

@@ -31,7 +31,7 @@ MAX_LIMIT = 1000
 
 
 class BadCursor(ValueError):
-    pass
+    """A cursor this server did not give out; the phone pulls afresh."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ PAIR_SIZE = 2
 
 
 class PairError(ValueError):
-    pass
+    """A change to a pair that breaks its rules; the message says why."""
 
 
 def pair_client_ids(session: Session, pair: MentorPair):

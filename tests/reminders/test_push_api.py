@@ -39,7 +39,7 @@ class PushService:
                 self.end_headers()
 
             def log_message(self, *args):
-                pass
+                return  # keep test output quiet
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
