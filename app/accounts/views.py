@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.schemas import SignInSchema, UserOut
@@ -43,10 +43,21 @@ def api_current_session():
     return jsonify(_session_body())
 
 
-@bp.delete("/api/session")
-def api_sign_out():
+def _end_session() -> None:
+    """Sign out for real: a new session token makes every copy of the old
+    session and remember cookies worthless (on this device and the user's
+    others). Safe to call when nobody is signed in."""
+    if current_user.is_authenticated:
+        current_user.revoke_sessions()
+        db.session.commit()
     logout_user()
     rotate_csrf_token()
+
+
+@bp.delete("/api/session")
+def api_sign_out():
+    # No session is fine: a phone repeats a sign-out it queued while offline.
+    _end_session()
     return "", 204
 
 
@@ -81,8 +92,6 @@ def sign_in():
 
 
 @bp.post("/sign-out")
-@login_required
 def sign_out():
-    logout_user()
-    rotate_csrf_token()
+    _end_session()
     return redirect(url_for("accounts.sign_in"))

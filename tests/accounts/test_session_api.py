@@ -136,3 +136,43 @@ def test_passwords_are_hashed_with_scrypt(session, demo):
     assert demo not in user.password_hash
     default = passwords.generate_password_hash("x" * 12, method="scrypt")
     assert default.startswith("scrypt:32768:8:1$")
+
+
+def _cookies(client, *names):
+    return {name: client.get_cookie(name).value for name in names if client.get_cookie(name)}
+
+
+def _put_back(client, cookies):
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+
+
+@pytest.mark.parametrize("kept", [("session", "remember_token"), ("session",), ("remember_token",)])
+def test_sign_out_makes_copies_of_the_old_cookies_worthless(api, demo, kept):
+    phone = api("amira@demo.test")
+    saved = _cookies(phone.client, *kept)
+    assert set(saved) == set(kept)
+    assert phone.delete("/api/session").status_code == 204
+    _put_back(phone.client, saved)
+    if "session" not in kept:
+        phone.client.delete_cookie("session")
+    for url in ("/api/session", "/api/sync/pull"):
+        response = phone.get(url)
+        assert response.status_code == 401, url
+        assert response.get_json()["error"]["code"] == "unauthorised"
+
+
+def test_sign_out_ends_the_session_on_the_users_other_devices_too(api, demo):
+    phone, laptop = api("ben@demo.test"), api("ben@demo.test")
+    assert phone.delete("/api/session").status_code == 204
+    assert laptop.get("/api/session").status_code == 401
+    assert api("ben@demo.test").get("/api/session").status_code == 200  # signing in again works
+
+
+def test_sign_out_without_a_session_is_204_and_can_be_repeated(api, demo, client):
+    assert client.delete("/api/session").status_code == 204
+    phone = api("chloe@demo.test")
+    assert phone.delete("/api/session").status_code == 204
+    # The queued retry from the phone, still carrying the old CSRF token.
+    assert phone.delete("/api/session").status_code == 204
+    assert phone.get("/api/session").status_code == 401

@@ -80,3 +80,21 @@ def test_times_are_shown_in_uk_local_time():
 
     assert local_time(datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc)) == "Wed 01 Jul 2026, 10:30"  # BST
     assert local_time(datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)) == "Tue 01 Dec 2026, 09:30"  # GMT
+
+
+def test_sign_out_makes_a_copy_of_the_old_cookie_worthless(client, demo):
+    sign_in(client, "coordinator@demo.test", demo)
+    saved = client.get_cookie("session").value
+    token = form_token(client.get("/office/").get_data(as_text=True))
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    client.set_cookie("session", saved)
+    response = client.get("/office/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_sign_out_when_already_signed_out_goes_to_the_sign_in_page(client, demo):
+    """Not to /sign-in?next=/sign-out, which would lead to a GET of /sign-out after signing in."""
+    token = form_token(client.get("/sign-in").get_data(as_text=True))
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/sign-in")
