@@ -13,6 +13,8 @@ from app.areas.models import Area
 from app.db import Base, new_id, utcnow
 
 ROLES = ("volunteer", "coordinator", "admin")
+# Who may use the office pages; mentors (volunteers) use the field app.
+OFFICE_ROLES = ("coordinator", "admin")
 
 
 def new_session_token() -> str:
@@ -45,6 +47,10 @@ class User(UserMixin, Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def uses_office(self) -> bool:
+        return self.role in OFFICE_ROLES
 
     def revoke_sessions(self) -> None:
         self.session_token = new_session_token()

@@ -83,6 +83,10 @@ def sign_in():
             user = services.authenticate(db.session, email, password)
             if user is None:
                 errors["email"] = INVALID_CREDENTIALS
+            elif not user.uses_office:
+                # A mentor who found this page: signing them in would only
+                # lead to a page they may not open. Point them to their app.
+                return render_template("office/for_coordinators.html", signed_in=False), 403
             else:
                 login_user(user)
                 rotate_csrf_token()

@@ -1,7 +1,7 @@
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
 from app.db import db
 from app.office.services import client_overview
@@ -16,10 +16,17 @@ def local_time(instant):
     return instant.astimezone(SCHEME_TIME_ZONE).strftime("%a %d %b %Y, %H:%M")
 
 
-@bp.get("/")
-@login_required
-def home():
-    if current_user.role not in ("coordinator", "admin"):
-        abort(403, "The office pages are for coordinators. Mentors use the field app.")
-    return render_template("office/home.html", clients=client_overview(db.session, current_user))
+@bp.before_request
+def _coordinators_only():
+    """Every office page: signed-out people go to the sign-in page; mentors
+    signed in to the field app get a page that sends them back to it."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.uses_office:
+        return render_template("office/for_coordinators.html", signed_in=True), 403
+    return None
 
+
+@bp.get("/")
+def home():
+    return render_template("office/home.html", clients=client_overview(db.session, current_user))

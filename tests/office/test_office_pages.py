@@ -61,9 +61,50 @@ def test_office_needs_sign_in(client):
     assert "/sign-in" in response.headers["Location"]
 
 
-def test_volunteers_are_sent_to_the_field_app(client, demo):
-    sign_in(client, "amira@demo.test", demo)
-    assert client.get("/office/").status_code == 403
+def links_to_field_app(html, text):
+    return re.search(r'<a [^>]*href="/"[^>]*>' + re.escape(text) + "</a>", html) is not None
+
+
+def assert_readable_page(html):
+    """A whole page of the office's own, with nothing leaked from the machinery."""
+    assert 'href="/static/office/office.css"' in html and "<h1>" in html
+    text = re.sub(r"<[^>]+>", " ", html)
+    for leak in ("None", "null", "403", "404", "405", "Forbidden", "Not Found", "Method Not Allowed"):
+        assert leak not in text, leak
+
+
+def test_volunteer_is_not_signed_in_at_the_office_and_is_sent_to_the_field_app(client, demo):
+    response = sign_in(client, "amira@demo.test", demo)
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "The office is for coordinators" in html
+    assert links_to_field_app(html, "Open the mentors' app")
+    assert_readable_page(html)
+    assert not any(c.startswith("remember_token=") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/api/session").status_code == 401
+    assert client.get("/office/").status_code == 302
+
+
+def test_volunteer_with_a_wrong_password_gets_the_ordinary_error(client, demo):
+    """The mentors' page comes only after a right password, so it gives away nobody's role."""
+    response = sign_in(client, "amira@demo.test", "wrong-password")
+    assert response.status_code == 400
+    assert "Email or password is incorrect." in response.get_data(as_text=True)
+
+
+def test_volunteer_signed_in_to_the_field_app_gets_a_page_pointing_back_to_it(app, client, demo):
+    assert client.post("/api/session", json={"email": "ben@demo.test", "password": demo}).status_code == 200
+    response = client.get("/office/")
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "The office is for coordinators" in html and links_to_field_app(html, "Open the mentors' app")
+    assert_readable_page(html)
+    assert client.get("/api/session").status_code == 200  # still signed in to the field app
+
+
+def test_sign_in_page_points_mentors_to_their_app(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert links_to_field_app(html, "open the mentors' app")
 
 
 def test_sign_out(client, demo):
