@@ -49,6 +49,38 @@ export async function currentSession() {
   return data.user;
 }
 
+// A sign-out made with no signal: the phone forgets everything at once, but
+// the server's session lives on until told. The token to tell it with is kept
+// outside IndexedDB (which the sign-out wipes) and sent when there is signal.
+const PENDING_SIGN_OUT = 'peer-mentors-pending-sign-out';
+
+export function queueServerSignOut(csrfToken) {
+  localStorage.setItem(PENDING_SIGN_OUT, csrfToken || '');
+}
+
+export async function finishPendingSignOut() {
+  let token = localStorage.getItem(PENDING_SIGN_OUT);
+  if (token === null) return true;
+  const send = (csrf) => fetch('/api/session', {
+    method: 'DELETE', credentials: 'same-origin', cache: 'no-store',
+    headers: { Accept: 'application/json', 'X-CSRF-Token': csrf },
+  });
+  try {
+    let response = await send(token);
+    if (response.status === 403) {
+      // The kept token is stale: ask the live session for its own.
+      const current = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+      if (current.status === 401) response = current;
+      else if (current.ok) { token = (await current.json()).csrf_token; response = await send(token); }
+    }
+    if (response.status === 204 || response.status === 401) {
+      localStorage.removeItem(PENDING_SIGN_OUT);
+      return true;
+    }
+  } catch (err) { /* still no signal: try again when it comes back */ }
+  return false;
+}
+
 // Sign out, and check it took: a request still in flight with the old cookies
 // can hand the browser a signed-in session again, so ask until it says 401.
 export async function signOut() {

@@ -1,9 +1,11 @@
 // Boot, routing, the always-visible sync status, and when to sync.
+import { finishPendingSignOut } from './api.js';
 import { getMeta } from './db.js';
 import { counts } from './store.js';
 import { isSyncing, syncNow } from './sync.js';
-import { h } from './ui.js';
+import { h, hasUnsavedInput, plural } from './ui.js';
 import { applyTextSize } from './screens/settings.js';
+import { recordsPhrase } from './screens/labels.js';
 import { routes } from './routes.js';
 
 const TIMER_MS = 5 * 60 * 1000;
@@ -23,32 +25,43 @@ function ago(iso) {
   return hours === 1 ? '1 hour ago' : `${hours} hours ago`;
 }
 
+// The parts of the page that belong to a signed-in person stay hidden
+// until someone has signed in.
+function showSignedIn(signedIn) {
+  document.getElementById('nav').hidden = !signedIn;
+  document.getElementById('sync-status').hidden = !signedIn;
+}
+
 export async function showStatus() {
   const bar = document.getElementById('sync-status');
-  const [c, last, auth] = await Promise.all([counts(), getMeta('last_sync_at'), getMeta('auth')]);
+  const [c, last, auth, user] = await Promise.all([counts(), getMeta('last_sync_at'), getMeta('auth'), getMeta('user')]);
+  showSignedIn(Boolean(user));
+  if (!user) return;
+  const waiting = recordsPhrase(c.waitingByKind);
   const parts = [];
   let tone = '';
   if (auth === 'expired') {
     tone = 'error';
-    parts.push(`Signed out. ${c.waiting ? `${c.waiting} waiting to send. ` : ''}`);
+    parts.push(`Signed out. ${c.waiting ? `${waiting} waiting to send. ` : ''}`);
   } else if (isSyncing()) {
-    parts.push(c.waiting ? `Sending ${c.waiting}…` : 'Checking for updates…');
+    parts.push(c.waiting ? `Sending ${waiting}…` : 'Checking for updates…');
   } else if (c.waiting) {
     tone = 'warning';
-    parts.push(`${c.waiting} waiting to send${lastOutcome === 'offline' ? ' (no signal)' : ''}.`);
+    parts.push(`${waiting} waiting to send${lastOutcome === 'offline' ? ' (no signal)' : ''}.`);
     parts.push(` Last sent ${ago(last)}.`);
   } else {
     parts.push(last ? `All sent ${ago(last)}.` : 'Not synced yet.');
   }
-  if (c.rejected || c.conflicts) {
-    tone = tone || 'warning';
-    parts.push(` ${c.rejected + c.conflicts} to check.`);
-  }
-  bar.className = `sync-status${tone ? ` sync-status--${tone}` : ''}`;
+  const toCheck = c.rejected + c.conflicts;
+  bar.className = `sync-status${tone ? ` sync-status--${tone}` : (toCheck ? ' sync-status--warning' : '')}`;
   bar.replaceChildren(parts.join(''));
-  if (auth === 'expired') bar.append(h('a', { href: '#/signin', class: 'button button--secondary' }, 'Sign in again'));
+  if (toCheck || c.settled) {
+    bar.append(' ', h('a', { href: '#/conflicts' }, [toCheck ? `${plural(toCheck, 'thing')} to check` : null,
+      c.settled ? `${toCheck ? '; ' : ''}${c.settled} settled on the other phone` : null].filter(Boolean).join('')));
+  }
+  if (auth === 'expired') bar.append(' ', h('a', { href: '#/signin', class: 'button button--secondary' }, 'Sign in again'));
   const nav = document.getElementById('nav-conflicts');
-  nav.textContent = c.rejected + c.conflicts ? `To check (${c.rejected + c.conflicts})` : 'To check';
+  nav.replaceChildren('To check', toCheck ? h('span', { class: 'badge' }, h('span', { class: 'visually-hidden' }, ': '), String(toCheck)) : '');
 }
 
 // --- syncing --------------------------------------------------------------
@@ -62,7 +75,10 @@ export async function requestSync() {
   const result = await started;
   lastOutcome = result.outcome;
   backoff = result.outcome === 'synced' ? 30 * 1000 : Math.min(backoff * 2, MAX_BACKOFF_MS);
-  schedule(result.outcome === 'synced' ? TIMER_MS : backoff);
+  let next = result.outcome === 'synced' ? TIMER_MS : backoff;
+  // A delete waiting out its undo time goes as soon as that time is up.
+  if (result.heldUntil) next = Math.min(next, Math.max(500, Date.parse(result.heldUntil) - Date.now() + 250));
+  schedule(next);
   await showStatus();
   window.dispatchEvent(new CustomEvent('synced', { detail: result }));
   if (pendingUpdate && !isSyncing()) pendingUpdate();
@@ -86,9 +102,19 @@ export async function afterSave() {
 }
 
 // --- routing --------------------------------------------------------------
+// Leaving a screen with something typed and not saved asks first.
+const LEAVE_QUESTION = 'You have typed something on this screen that is not saved. Leave it and lose what you typed?';
+let currentPath = null;
+
 async function route() {
   const path = location.hash.replace(/^#/, '') || '/';
+  if (currentPath !== null && path !== currentPath && hasUnsavedInput() && !window.confirm(LEAVE_QUESTION)) {
+    history.replaceState(null, '', `#${currentPath}`); // stay, with the typing as it was
+    return;
+  }
+  currentPath = path;
   const user = await getMeta('user');
+  showSignedIn(Boolean(user));
   if (!user && path !== '/signin') { location.hash = '#/signin'; return; }
   for (const [pattern, screen] of routes) {
     const match = path.match(pattern);
@@ -142,9 +168,14 @@ async function boot() {
   // Lists show what the sync brought; forms are left alone while being filled in.
   window.addEventListener('synced', (event) => {
     const path = location.hash.replace(/^#/, '') || '/';
-    if (event.detail.outcome === 'synced' && (path === '/' || path.startsWith('/client/') || path === '/conflicts')) route();
+    if (event.detail.outcome === 'synced' && !hasUnsavedInput()
+        && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) route();
   });
-  window.addEventListener('online', requestSync);
+  window.addEventListener('beforeunload', (event) => {
+    if (hasUnsavedInput()) { event.preventDefault(); event.returnValue = LEAVE_QUESTION; }
+  });
+  window.addEventListener('online', () => { finishPendingSignOut(); requestSync(); });
+  finishPendingSignOut();
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') requestSync(); });
   await route();
   await showStatus();

@@ -7,7 +7,7 @@
 //   data:   what the person sees: server + their queued edits
 // An outbox entry: { seq, mutation_id, kind, id, op, base_rev, base, changes,
 //   resolves, state: 'queued' | 'rejected', errors, created_at }
-import { KINDS, get, getAll, req, transaction } from './db.js';
+import { KINDS, get, getAll, getMeta, req, setMeta, transaction } from './db.js';
 
 const ALL = [...KINDS, 'outbox', 'conflicts', 'meta'];
 
@@ -93,8 +93,16 @@ export async function applyPull(page) {
     for (const gone of page.removed) {
       if (s[gone.kind]) s[gone.kind].delete(gone.id);
     }
+    // A conflict this phone still showed, now settled elsewhere: tell the person.
+    const shown = new Set((await getAll(s.conflicts)).map((c) => c.id));
+    const settled = ((await get(s.meta, 'settled')) || []);
+    for (const done of page.settled || []) {
+      if (shown.has(done.id) && !settled.some((n) => n.id === done.id)) settled.push(done);
+    }
+    s.meta.put(settled, 'settled');
     s.conflicts.clear();
     for (const conflict of page.conflicts) s.conflicts.put(conflict);
+    if (page.pair !== undefined) s.meta.put(page.pair, 'pair');
     s.meta.put(page.cursor, 'cursor');
   });
 }
@@ -114,16 +122,98 @@ export async function refreshView(kind, id) {
   });
 }
 
+// What waits, counted as the person thinks of it: records, not the steps
+// they took (a visit created, checked in, checked out and saved is 1 visit).
 export async function counts() {
-  return transaction(['outbox', 'conflicts'], 'readonly', async (s) => {
+  return transaction(['outbox', 'conflicts', 'meta'], 'readonly', async (s) => {
     const entries = await getAll(s.outbox);
     const open = await req(s.conflicts.count());
+    const settled = (await get(s.meta, 'settled')) || [];
+    const waitingByKind = {};
+    const seen = new Set();
+    for (const e of entries) {
+      if (e.state !== 'queued' || seen.has(`${e.kind}/${e.id}`)) continue;
+      seen.add(`${e.kind}/${e.id}`);
+      waitingByKind[e.kind] = (waitingByKind[e.kind] || 0) + 1;
+    }
     return {
-      waiting: entries.filter((e) => e.state === 'queued').length,
+      waiting: seen.size,
+      waitingByKind,
       rejected: entries.filter((e) => e.state === 'rejected').length,
       conflicts: open,
+      settled: settled.length,
     };
   });
+}
+
+// Where one record stands on this phone: 'waiting' (queued), 'rejected'
+// (the server said no), 'sent' (the server has it), or 'local'.
+export async function recordState(kind, id) {
+  return transaction(['outbox', kind], 'readonly', async (s) => {
+    const entries = await getAll(s.outbox.index('record'), [kind, id]);
+    if (entries.some((e) => e.state === 'rejected')) return 'rejected';
+    if (entries.length) return 'waiting';
+    const record = await get(s[kind], id);
+    return record && record.rev !== null ? 'sent' : 'local';
+  });
+}
+
+// Open conflicts and rejected entries about some records (ids are UUIDs,
+// unique across kinds), for the records' own screens.
+export async function toCheckAbout(ids) {
+  const [open, entries] = await Promise.all([conflicts(), outboxEntries()]);
+  return open.filter((c) => ids.has(c.record_id)).length
+    + entries.filter((e) => e.state === 'rejected' && ids.has(e.id)).length;
+}
+
+export const needsChecking = (kind, id) => toCheckAbout(new Set([id]));
+
+// Delete records the person made by mistake (a record and what hangs off it),
+// in one transaction. The deletes wait UNDO_MS before they are sent, so Undo
+// works online too; until sent, undoDelete takes them back.
+export const UNDO_MS = 10 * 1000;
+
+export async function deleteLocal(records) {
+  const group = crypto.randomUUID();
+  const holdUntil = new Date(Date.now() + UNDO_MS).toISOString();
+  const kinds = [...new Set(records.map(([kind]) => kind))];
+  await transaction([...kinds, 'outbox'], 'readwrite', async (s) => {
+    for (const [kind, id] of records) {
+      const record = await get(s[kind], id);
+      if (!record || record.deleted) continue;
+      await req(s.outbox.add({
+        mutation_id: crypto.randomUUID(), kind, id, op: 'delete', base_rev: record.rev, base: {}, changes: {},
+        resolves: [], state: 'queued', errors: null, created_at: new Date().toISOString(), group, hold_until: holdUntil,
+      }));
+      await req(s[kind].put({ ...record, deleted: true }));
+    }
+  });
+  return group;
+}
+
+// true: the deletes were taken back; false: they had already been sent.
+export async function undoDelete(group) {
+  const undo = async () => {
+    const taken = await transaction(['outbox'], 'readwrite', async (s) => {
+      const mine = (await getAll(s.outbox)).filter((e) => e.group === group && e.state === 'queued');
+      for (const e of mine) s.outbox.delete(e.seq);
+      return mine;
+    });
+    for (const e of taken) await refreshView(e.kind, e.id);
+    return taken.length > 0;
+  };
+  // Never while a sync is sending them: wait for it, then see what is left.
+  return navigator.locks ? navigator.locks.request('peer-mentors-sync', undo) : undo();
+}
+
+// Conflicts settled on another phone that this phone had shown: the person
+// is told once, then they go.
+export async function settledNotices() {
+  return (await getMeta('settled')) || [];
+}
+
+export async function dismissSettled() {
+  return setMeta('settled', []);
 }
 
 // Settle a conflict from the server: queue the person's choice, naming the

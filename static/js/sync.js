@@ -14,11 +14,19 @@ async function deviceId() {
   return id;
 }
 
+// A delete waits out its undo time; entries after it wait too, so the
+// server still gets everything in the order the person did it.
+const isHeld = (e) => e.hold_until && Date.parse(e.hold_until) > Date.now();
+
+// Returns when the first held entry may go (ISO), or null.
 async function pushOutbox() {
   const device_id = await deviceId();
   for (;;) {
-    const queued = (await outboxEntries()).filter((e) => e.state === 'queued').sort((a, b) => a.seq - b.seq);
-    if (queued.length === 0) return;
+    let queued = (await outboxEntries()).filter((e) => e.state === 'queued').sort((a, b) => a.seq - b.seq);
+    const held = queued.findIndex(isHeld);
+    const heldUntil = held === -1 ? null : queued[held].hold_until;
+    if (held !== -1) queued = queued.slice(0, held);
+    if (queued.length === 0) return heldUntil;
     const batch = queued.slice(0, BATCH);
     const body = {
       device_id, schema_version: 1,
@@ -29,7 +37,7 @@ async function pushOutbox() {
     };
     const { results } = await api('POST', '/api/sync/push', body);
     await applyPushResults(batch, results);
-    if (queued.length <= BATCH) return;
+    if (queued.length <= BATCH) return heldUntil;
   }
 }
 
@@ -47,11 +55,11 @@ async function pullAll() {
 // Result: 'synced' | 'offline' | 'signed-out' | 'error'
 async function runSync() {
   try {
-    await pushOutbox();
+    const heldUntil = await pushOutbox();
     await pullAll();
     await setMeta('last_sync_at', new Date().toISOString());
     await setMeta('auth', 'ok');
-    return { outcome: 'synced' };
+    return { outcome: 'synced', heldUntil };
   } catch (err) {
     if (err instanceof OfflineError) return { outcome: 'offline', message: err.message };
     if (err instanceof AuthError) { await setMeta('auth', 'expired'); return { outcome: 'signed-out', message: err.message }; }

@@ -1,6 +1,9 @@
-import { getRecord, listRecords } from '../store.js';
+// One client: what mentors need before and during a visit.
+import { getRecord, listRecords, toCheckAbout } from '../store.js';
 import { formatWhen, h, render, summaryList } from '../ui.js';
 import { GOAL_STATUS, VISIT_STATUS, clientName, label } from './labels.js';
+import { checkBanner } from './common.js';
+import { concernList } from './records.js';
 
 export async function clientScreen(id) {
   const client = await getRecord('client', id);
@@ -15,12 +18,15 @@ export async function clientScreen(id) {
   visits.sort((a, b) => new Date(b.data.scheduled_start) - new Date(a.data.scheduled_start));
   const d = client.data;
   const latestScore = (goalId) => {
-    const entries = progress.filter((p) => p.data.goal_id === goalId && p.data.score !== null);
+    const entries = progress.filter((p) => p.data.goal_id === goalId && Number.isInteger(p.data.score))
+      .sort((a, b) => String(a.data.recorded_at || '').localeCompare(String(b.data.recorded_at || '')));
     return entries.length ? entries[entries.length - 1].data.score : null;
   };
+  const toCheck = await toCheckAbout(new Set([id, ...[...visits, ...goals, ...problems, ...progress].map((r) => r.id)]));
 
   render(clientName(client),
-    d.risks ? h('div', { class: 'warning' }, h('strong', {}, 'Risks: '), d.risks) : null,
+    checkBanner(toCheck, 'this client’s records'),
+    d.risks ? h('div', { class: 'warning' }, h('strong', {}, 'Risks: '), d.risks) : h('p', { class: 'caption' }, 'Risks: none recorded by the office.'),
     summaryList([
       ['Phone', d.phone ? h('a', { href: `tel:${d.phone.replace(/\s/g, '')}` }, d.phone) : null],
       ['Address', d.address],
@@ -32,7 +38,7 @@ export async function clientScreen(id) {
     goals.length ? h('ul', { class: 'list' }, goals.map((g) => h('li', {},
       h('a', { href: `#/goal/${g.id}` }, g.data.title),
       h('p', { class: 'caption' }, [label(GOAL_STATUS, g.data.status),
-        latestScore(g.id) !== null ? `latest score ${latestScore(g.id)} out of 10` : null].filter(Boolean).join(' · ')),
+        latestScore(g.id) !== null ? `latest score ${latestScore(g.id)} out of 10` : 'no progress recorded yet'].join(' · ')),
       g.data.status === 'active' ? h('a', { href: `#/progress/new/${g.id}` }, `Record progress on “${g.data.title}”`) : null)))
       : h('p', {}, 'No goals yet.'),
     h('a', { class: 'button button--secondary', href: `#/goal/new/${id}` }, 'Set a new goal'),
@@ -44,7 +50,9 @@ export async function clientScreen(id) {
     h('a', { class: 'button button--secondary', href: `#/visit/new/${id}` }, 'Plan a visit'),
     h('h2', {}, 'Problem plans (SARA)'),
     problems.length ? h('ul', { class: 'list' }, problems.map((p) => h('li', {},
-      h('a', { href: `#/problem/${p.id}` }, p.data.scanning || 'Untitled problem'))))
+      h('a', { href: `#/problem/${p.id}` }, p.data.scanning || 'Problem plan with no description yet'))))
       : h('p', {}, 'No problem plans yet.'),
-    h('a', { class: 'button button--secondary', href: `#/problem/new/${id}` }, 'Start a problem plan'));
+    h('a', { class: 'button button--secondary', href: `#/problem/new/${id}` }, 'Start a problem plan'),
+    h('h2', { id: 'concerns' }, 'Safeguarding concerns'),
+    await concernList(id));
 }

@@ -1,62 +1,87 @@
-// "To check": conflicts with the other mentor's edits, and entries the
-// server turned down. Nothing leaves this list without a person's choice.
+// "To check": conflicts with the other mentor's edits, entries the server
+// turned down, and conflicts settled on the other phone. Nothing leaves this
+// list without a person's choice.
 import { afterSave } from '../app.js';
 import { getMeta } from '../db.js';
-import { conflicts, discardEntry, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry } from '../store.js';
-import { form, h, render } from '../ui.js';
-import { FIELD_LABELS, KIND_LABELS } from './labels.js';
+import { conflicts, discardEntry, dismissSettled, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry, settledNotices } from '../store.js';
+import { form, formatTime, formatWhen, h, notify, render, sameDay } from '../ui.js';
+import { CONCERN_CATEGORY, FIELD_LABELS, GOAL_STATUS, VISIT_STATUS, clientName, label } from './labels.js';
 
-const show = (value) => {
-  if (value === null || value === undefined || value === '') return '(empty)';
+const DATE_TIMES = new Set(['scheduled_start', 'checked_in_at', 'checked_out_at', 'recorded_at']);
+const CHOICES = { status: [...VISIT_STATUS, ...GOAL_STATUS], category: CONCERN_CATEGORY };
+
+// A value as a person would write it.
+function show(value, field) {
+  if (value === null || value === undefined || value === '') return 'Empty';
   if (typeof value === 'object') {
     if (value.deleted) return 'Deleted';
-    return Object.entries(value).map(([k, v]) => `${FIELD_LABELS[k] || k}: ${show(v)}`).join('; ');
+    return Object.entries(value).filter(([k]) => !k.endsWith('_id'))
+      .map(([k, v]) => `${FIELD_LABELS[k] || k}: ${show(v, k)}`).join('; ');
   }
+  if (DATE_TIMES.has(field)) return formatWhen(value) || String(value);
+  if (CHOICES[field]) return label(CHOICES[field], value);
   return String(value);
-};
+}
 
+const when = (iso) => (sameDay(new Date(iso), new Date()) ? formatTime(iso) : formatWhen(iso));
+
+// "Visit to Margaret Hill, Tue 1 Dec, 10:30": which record, in the app's words.
 async function describe(kind, id) {
   const record = await getRecord(kind, id);
   const d = (record && record.data) || {};
-  const name = d.title || d.scanning || d.details || (d.scheduled_start ? new Date(d.scheduled_start).toLocaleString('en-GB') : '');
-  return `${KIND_LABELS[kind] || kind}${name ? `: ${name}` : ''}`;
+  let goal = null;
+  if (kind === 'progress' && d.goal_id) goal = await getRecord('goal', d.goal_id);
+  const clientId = d.client_id || (goal && goal.data.client_id);
+  const client = clientId ? clientName(await getRecord('client', clientId)) : 'a client';
+  switch (kind) {
+    case 'visit': return `Visit to ${client}${d.scheduled_start ? `, ${formatWhen(d.scheduled_start)}` : ''}`;
+    case 'goal': return `Goal for ${client}${d.title ? `: ${d.title}` : ''}`;
+    case 'progress': return `Progress on ${goal ? `“${goal.data.title}”` : 'a goal'} (${client})`;
+    case 'problem': return `Problem plan for ${client}`;
+    case 'concern': return `Safeguarding concern about ${client}`;
+    default: return `A record about ${client}`;
+  }
 }
 
 async function done(message) {
+  notify(message);
   afterSave();
-  await toCheckScreen(message);
+  await toCheckScreen();
 }
 
 // The server kept one version ("saved") and holds the other; either mentor
 // may settle it, so words depend on who raised it.
 function conflictCard(c, title, me) {
-  const whose = c.raised_by === me ? 'Your version' : 'Your pair partner’s version';
+  const raisedByMe = c.raised_by === me;
+  const who = raisedByMe ? 'Your' : `${c.raised_by_name || 'Your pair partner'}’s`;
+  const whose = `${who} version, ${when(c.created_at)}`;
   const deleteMetEdit = c.field === '_deleted';
   const raiserDeleted = deleteMetEdit && c.mine && c.mine.deleted;
+  const subject = raisedByMe ? 'You' : (c.raised_by_name || 'Your pair partner');
   let heading;
   if (!deleteMetEdit) heading = `${FIELD_LABELS[c.field] || c.field}: changed on both phones`;
-  else if (raiserDeleted) heading = `${c.raised_by === me ? 'You' : 'Your pair partner'} deleted this, but it had been changed`;
-  else heading = `${c.raised_by === me ? 'You' : 'Your pair partner'} changed this, but it had been deleted`;
+  else if (raiserDeleted) heading = `${subject} deleted this, but it had been changed`;
+  else heading = `${subject} changed this, but it had been deleted`;
   const card = h('div', { class: 'card' },
     h('h2', {}, title), h('p', {}, h('strong', {}, heading)),
     h('dl', { class: 'summary' },
-      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs))),
-      h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine)))));
+      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs, c.field))),
+      h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine, c.field)))));
   const useOther = () => (deleteMetEdit
     ? resolveConflict(c, raiserDeleted ? 'delete' : 'update', raiserDeleted ? {} : c.mine)
     : resolveConflict(c, 'update', { [c.field]: c.mine }));
   const useSaved = () => resolveConflict(c, 'update', {});
   card.append(
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useSaved(); done('The saved version stays.'); } },
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useSaved(); done(`${title}: the saved version stays.`); } },
       raiserDeleted ? 'Keep it' : deleteMetEdit ? 'Leave it deleted' : 'Use the saved version'),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${whose} will be saved.`); } },
-      raiserDeleted ? 'Delete it' : deleteMetEdit ? 'Bring it back with these changes' : `Use ${whose.toLowerCase()}`));
-  if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string')) {
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${title}: ${who.toLowerCase() === 'your' ? 'your' : who} version will be saved.`); } },
+      raiserDeleted ? 'Delete it' : deleteMetEdit ? 'Bring it back with these changes' : `Use ${raisedByMe ? 'your' : who} version`));
+  if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string') && !DATE_TIMES.has(c.field) && !CHOICES[c.field]) {
     card.append(h('details', {}, h('summary', {}, 'Write a new version'), form({
-      fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version' }],
+      fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version', maxLength: 20000 }],
       values: { value: typeof c.mine === 'string' ? c.mine : c.theirs },
       submitLabel: 'Save this version',
-      onSubmit: async ({ value }) => { await resolveConflict(c, 'update', { [c.field]: value }); done('Your new version will be saved.'); },
+      onSubmit: async ({ value }) => { await resolveConflict(c, 'update', { [c.field]: value }); await done(`${title}: your new version will be saved.`); return null; },
     })));
   }
   return card;
@@ -68,23 +93,35 @@ function rejectedCard(entry, title) {
     h('h2', {}, title),
     h('p', {}, h('strong', {}, 'The office system did not accept this entry.')),
     h('ul', {}, reasons.map((r) => h('li', {}, r))),
-    h('p', {}, `What you entered: ${show(entry.op === 'delete' ? { deleted: true } : entry.changes)}`),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await retryEntry(entry); done('It will be sent again.'); } }, 'Send it again'),
+    h('p', {}, `What you entered: ${entry.op === 'delete' ? 'Delete it' : show(entry.changes)}`),
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await retryEntry(entry); done(`${title}: it will be sent again.`); } }, 'Send it again'),
     h('button', { type: 'button', class: 'button button--warning', onclick: async () => {
       await discardEntry(entry.seq);
       await refreshView(entry.kind, entry.id);
-      done('The entry was removed from this phone.');
+      done(`${title}: the entry was removed from this phone.`);
     } }, 'Remove it'));
 }
 
-export async function toCheckScreen(message) {
-  const [open, entries, user] = await Promise.all([conflicts(), outboxEntries(), getMeta('user')]);
+async function settledCard(notices) {
+  const items = [];
+  for (const n of notices) {
+    items.push(h('li', {}, `${await describe(n.kind, n.record_id)}, ${FIELD_LABELS[n.field] || n.field}: `,
+      `${n.resolved_by_name || 'your pair partner'} chose which version to keep (${when(n.resolved_at)}).`));
+  }
+  return h('div', { class: 'card' },
+    h('h2', {}, 'Settled on the other phone'),
+    h('ul', {}, items),
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await dismissSettled(); done('Cleared from this list.'); } }, 'OK, clear these'));
+}
+
+export async function toCheckScreen() {
+  const [open, entries, user, settled] = await Promise.all([conflicts(), outboxEntries(), getMeta('user'), settledNotices()]);
   const rejected = entries.filter((e) => e.state === 'rejected');
   const cards = [];
   for (const c of open) cards.push(conflictCard(c, await describe(c.kind, c.record_id), user && user.id));
   for (const e of rejected) cards.push(rejectedCard(e, await describe(e.kind, e.id)));
   render('To check',
-    typeof message === 'string' ? h('p', { class: 'card', role: 'status' }, message) : null,
-    cards.length ? h('p', {}, 'Both mentors of a pair can change the same record. Where both phones changed the same thing, choose which to keep. Either of you can choose.') : h('p', {}, 'Nothing to check. Everything you entered has been accepted.'),
-    ...cards);
+    cards.length ? h('p', {}, 'Both mentors of a pair can change the same record. Where both phones changed the same thing, choose which to keep. Either of you can choose.') : h('p', {}, 'Nothing to check.'),
+    ...cards,
+    settled.length ? await settledCard(settled) : null);
 }

@@ -1,6 +1,8 @@
+import { getMeta } from '../db.js';
 import { listRecords } from '../store.js';
 import { formatWhen, h, render } from '../ui.js';
 import { VISIT_STATUS, clientName, label } from './labels.js';
+import { partnerName } from './common.js';
 
 function startOfToday() {
   const d = new Date();
@@ -30,7 +32,10 @@ export async function homeScreen() {
   const section = (title, items, empty) => [h('h2', {}, title),
     items.length ? h('ul', { class: 'list' }, items.map((v) => visitItem(v, clients))) : h('p', {}, empty)];
 
+  const pair = await getMeta('pair');
+  const partner = await partnerName(pair);
   render('Your visits',
+    partner ? h('p', {}, `You visit with ${partner}${pair.name ? ` (pair ${pair.name})` : ''}.`) : null,
     ...section('Today', todays, 'No visits today.'),
     ...section('Coming up', upcoming, 'Nothing planned yet.'),
     ...(overdue.length ? section('Earlier, not yet recorded', overdue, '') : []),

@@ -18,3 +18,15 @@ export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress',
 
 export const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value || ''])[1];
 export const clientName = (client) => (client ? (client.data.preferred_name ? `${client.data.name} (${client.data.preferred_name})` : client.data.name) : 'Unknown client');
+
+// What waits to send, in the person's words: "1 visit and 2 goals".
+const KIND_NOUNS = {
+  visit: ['visit', 'visits'], goal: ['goal', 'goals'], progress: ['progress entry', 'progress entries'],
+  problem: ['problem plan', 'problem plans'], concern: ['safeguarding concern', 'safeguarding concerns'],
+  client: ['client', 'clients'],
+};
+export function recordsPhrase(byKind) {
+  const parts = Object.entries(byKind).filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${(KIND_NOUNS[kind] || ['entry', 'entries'])[n === 1 ? 0 : 1]}`);
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}

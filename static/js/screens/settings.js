@@ -1,7 +1,8 @@
-import { signOut } from '../api.js';
+import { OfflineError, queueServerSignOut, signOut } from '../api.js';
 import { getMeta, setMeta, wipe } from '../db.js';
 import { counts } from '../store.js';
-import { form, h, render } from '../ui.js';
+import { ask, form, h, notify, plural, render } from '../ui.js';
+import { recordsPhrase } from './labels.js';
 import * as reminders from '../reminders.js';
 
 const SIZES = [['default', 'Standard'], ['large', 'Large'], ['largest', 'Largest']];
@@ -14,7 +15,14 @@ export async function applyTextSize(size) {
 }
 
 async function finishSignOut() {
-  try { await signOut(); } catch (err) { /* offline: the phone forgets the session anyway */ }
+  const token = await getMeta('csrf_token');
+  try {
+    await signOut();
+  } catch (err) {
+    // No signal: the phone forgets the session now and tells the server
+    // when the signal is back (app.js), so the session cannot live on.
+    if (err instanceof OfflineError) queueServerSignOut(token);
+  }
   await wipe();
   location.hash = '#/signin';
   location.reload();
@@ -23,16 +31,16 @@ async function finishSignOut() {
 export async function settingsScreen() {
   const user = await getMeta('user');
   const size = await applyTextSize();
-  const { waiting, rejected } = await counts();
+  const { waiting, waitingByKind, rejected } = await counts();
   const signOutArea = h('div');
   const askSignOut = () => {
     if (!waiting && !rejected) { finishSignOut(); return; }
-    signOutArea.replaceChildren(h('div', { class: 'warning', role: 'alert' },
-      h('p', {}, h('strong', {}, `${waiting + rejected} entries have not reached the office yet.`)),
-      h('p', {}, 'If you sign out now they are deleted from this phone and lost. Get signal and wait for them to send first if you can.'),
-      h('button', { type: 'button', class: 'button button--warning', onclick: finishSignOut }, 'Sign out and delete them'),
-      h('button', { type: 'button', class: 'button button--secondary', onclick: () => signOutArea.replaceChildren() }, 'Cancel')));
-    signOutArea.querySelector('button').focus();
+    const what = [waiting ? recordsPhrase(waitingByKind) : null, rejected ? plural(rejected, 'entry', 'entries') + ' to check' : null].filter(Boolean).join(' and ');
+    ask(signOutArea, {
+      question: `${what} ${waiting + rejected === 1 ? 'has' : 'have'} not reached the office yet.`,
+      detail: 'If you sign out now, they are deleted from this phone and lost. Get signal and wait for them to send first if you can.',
+      yes: 'Sign out and delete them', no: 'Cancel, stay signed in', onYes: finishSignOut,
+    });
   };
   render('Settings',
     user ? h('p', {}, `Signed in as ${user.name}.`) : null,
@@ -41,7 +49,7 @@ export async function settingsScreen() {
       fields: [{ name: 'text_size', label: 'Text size', type: 'radios', options: SIZES }],
       values: { text_size: size },
       submitLabel: 'Save text size',
-      onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); settingsScreen(); },
+      onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); notify('Text size saved.'); settingsScreen(); return null; },
     }),
     h('h2', {}, 'Sign out'),
     h('p', {}, 'Signing out deletes everything about your clients from this phone.'),
@@ -49,28 +57,51 @@ export async function settingsScreen() {
     signOutArea);
 }
 
+// Say only what is true: reminders of visits are not sent by the office yet;
+// what works today is the phone's permission and a test message.
 const REMINDER_WORDS = {
-  unsupported: 'This phone’s browser cannot show reminders. Installing the app to the home screen may help.',
-  blocked: 'Notifications are blocked for this app. Allow them in the phone’s settings to get reminders.',
-  on: 'Reminders are on: this phone tells you before a visit. They never show a client’s name.',
-  off: 'Get a reminder on this phone before each visit. Reminders never show a client’s name.',
+  unsupported: 'This phone’s browser cannot show notifications. Installing the app to the home screen may help.',
+  blocked: 'Notifications are blocked for this app. Allow them in the phone’s settings if you want them.',
+  on: 'Notifications are on for this phone. Reminders of visits are not sent yet: the office is still setting them up. A test shows whether this phone can show one. Notifications never show a client’s name.',
+  off: 'Reminders of visits are not sent yet: the office is still setting them up. You can turn on notifications now and send a test, so this phone is ready. Notifications never show a client’s name.',
 };
+const TIME_LIMIT_MS = 20 * 1000;
+
+// The phone's answer, or a clear "no answer" after the time limit.
+function withinTimeLimit(promise) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(
+    () => reject(new Error(`The phone did not answer within ${TIME_LIMIT_MS / 1000} seconds`)), TIME_LIMIT_MS))]);
+}
 
 async function remindersSection() {
   const area = h('div');
   const message = h('p', { role: 'status' });
+  let busy = false;
   const draw = async (current, note = '') => {
     const buttons = [];
-    const act = (label, fn, cls = 'button') => h('button', { type: 'button', class: cls, onclick: async () => {
-      try { await fn(); } catch (err) { draw(await reminders.state(), `That did not work: ${err.message || err}. Check you have signal and try again.`); }
-    } }, label);
-    if (current === 'off') buttons.push(act('Turn on reminders', async () => draw(await reminders.turnOn())));
+    // No disabled buttons: a second tap while busy is told to wait.
+    const act = (label, working, fn, cls = 'button') => {
+      const button = h('button', { type: 'button', class: cls, onclick: async () => {
+        if (busy) { message.textContent = `${working} Please wait.`; return; }
+        busy = true;
+        button.setAttribute('aria-busy', 'true');
+        button.textContent = working;
+        message.textContent = working;
+        try {
+          await withinTimeLimit(fn());
+        } catch (err) {
+          draw(await reminders.state().catch(() => 'unsupported'), `That did not work: ${err.message || 'no answer'}. Check you have signal and try again.`);
+        } finally { busy = false; }
+      } }, label);
+      return button;
+    };
+    if (current === 'off') buttons.push(act('Turn on notifications', 'Turning on notifications…', async () => draw(await reminders.turnOn(), 'Notifications are on.')));
     if (current === 'on') {
-      buttons.push(act('Send a test reminder', async () => {
+      buttons.push(act('Send a test notification', 'Sending a test…', async () => {
         const result = await reminders.sendTest();
-        draw('on', result.sent ? 'A test reminder is on its way.' : 'The reminder could not be delivered. Turn reminders off and on again.');
+        draw('on', result.sent ? 'A test notification is on its way. It should appear within a minute.' : 'The test could not be delivered. Turn notifications off and on again.');
       }, 'button button--secondary'));
-      buttons.push(act('Turn off reminders', async () => draw(await reminders.turnOff()), 'button button--secondary'));
+      buttons.push(act('Turn off notifications', 'Turning off notifications…', async () => draw(await reminders.turnOff(), 'Notifications are off.'), 'button button--secondary'));
     }
     message.textContent = note;
     area.replaceChildren(h('p', {}, REMINDER_WORDS[current]), ...buttons, message);

@@ -1,15 +1,18 @@
-import { AuthError, signIn, signOut } from '../api.js';
+import { AuthError, finishPendingSignOut, signIn, signOut } from '../api.js';
 import { getMeta, setMeta, wipe } from '../db.js';
 import { counts } from '../store.js';
 import { form, h, render } from '../ui.js';
+import { recordsPhrase } from './labels.js';
 import { requestSync } from '../app.js';
 
 export async function signInScreen() {
   const previous = await getMeta('user');
   const expired = (await getMeta('auth')) === 'expired';
-  const { waiting } = await counts();
+  const { waiting, waitingByKind } = await counts();
+  const what = recordsPhrase(waitingByKind);
+  const isAre = waiting === 1 ? 'is' : 'are';
   const intro = expired
-    ? h('p', {}, `You need to sign in again.${waiting ? ` ${waiting} entries are safe on this phone and will be sent once you have.` : ''}`)
+    ? h('p', {}, `You need to sign in again.${waiting ? ` ${what} ${isAre} safe on this phone and will be sent once you have.` : ''}`)
     : h('p', {}, 'Use the email address and password the office gave you.');
   render('Sign in', intro, form({
     fields: [
@@ -20,6 +23,7 @@ export async function signInScreen() {
     onSubmit: async ({ email, password }) => {
       let session;
       try {
+        await finishPendingSignOut(); // an earlier sign-out made with no signal ends first
         session = await signIn(email, password);
       } catch (err) {
         if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
@@ -32,7 +36,7 @@ export async function signInScreen() {
         return { email: 'This app is for mentors. Coordinators use the office pages at /office/ on a computer.' };
       }
       if (previous && previous.id !== session.user.id) {
-        if (waiting) return { email: `${previous.name} has ${waiting} entries still waiting on this phone. Sign in as ${previous.name} to send them first.` };
+        if (waiting) return { email: `${previous.name} has ${what} still waiting on this phone. Sign in as ${previous.name} to send them first.` };
         await wipe(); // someone else's data never stays on the phone
       }
       await setMeta('csrf_token', session.csrf_token);
