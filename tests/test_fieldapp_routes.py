@@ -60,3 +60,14 @@ def test_every_module_is_preloaded(app, client):
     html = client.get("/").get_data(as_text=True)
     preloaded = {line.split('href="')[1].split('"')[0] for line in html.splitlines() if 'rel="modulepreload"' in line}
     assert preloaded == modules - {"/static/js/app.js"}
+
+
+def test_favicon_is_an_image_that_may_be_cached(app, client):
+    from pathlib import Path
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.get_data()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert response.get_data() == (Path(app.config["STATIC_DIR"]) / "icons" / "icon-192.png").read_bytes()
+    assert response.cache_control.max_age >= 24 * 3600 and response.cache_control.public

@@ -41,6 +41,13 @@ def manifest():
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on every site (the office pages too), and
+    # a PNG there is fine for all of them. Cached for a week: it rarely changes.
+    return send_file(_static() / "icons" / "icon-192.png", mimetype="image/png", max_age=7 * 24 * 3600)
+
+
 @bp.get("/sw.js")
 def service_worker():
     shell = _shell()

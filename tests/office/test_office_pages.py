@@ -139,3 +139,12 @@ def test_sign_out_when_already_signed_out_goes_to_the_sign_in_page(client, demo)
     response = client.post("/sign-out", data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/sign-in")
+
+
+def test_office_pages_link_an_icon_that_is_served(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert icons
+    for href in icons:
+        response = client.get(href)
+        assert response.status_code == 200 and response.mimetype.startswith("image/"), href
