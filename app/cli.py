@@ -10,6 +10,9 @@ from flask.cli import AppGroup, with_appcontext
 from app import migrate
 from app.db import db
 
+# Where `make run` serves the app.
+DEV_URL = "http://127.0.0.1:5000"
+
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
@@ -44,12 +47,18 @@ def db_downgrade(revision):
 
 
 def _sign_in_help() -> str:
+    """Where each demo account signs in: mentors in the field app, the
+    coordinator in the office (a mentor signing in there is turned away)."""
     from app.demo.seed import COORDINATOR, PAIRS
 
-    emails = [COORDINATOR[0]] + [email for members in PAIRS.values() for email, _ in members]
+    mentors = "; ".join(
+        f"{' or '.join(email for email, _ in members)} (pair {pair})" for pair, members in PAIRS.items()
+    )
     return (
-        "Sign in at http://127.0.0.1:5000/sign-in as one of: " + ", ".join(emails)
-        + "\nThe password is the value of DEMO_PASSWORD (default: demo-mentors-2026)."
+        f"Mentors: open the field app at {DEV_URL}/ and sign in as {mentors}."
+        f"\nCoordinators: open the office at {DEV_URL}/sign-in and sign in as {COORDINATOR[0]}."
+        "\nPassword for every demo account: demo-mentors-2026, or the value of DEMO_PASSWORD"
+        " if it was set when the demo data was loaded."
     )
 
 

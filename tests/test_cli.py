@@ -16,6 +16,25 @@ def test_seed_demo_fills_an_empty_database(runner, session):
     assert authenticate(session, "dev@demo.test", "test-demo-password") is not None
 
 
+def assert_sign_in_help(output):
+    """Mentors go to the field app at /, the coordinator to the office at /sign-in."""
+    lines = output.splitlines()
+    mentors = next(line for line in lines if line.startswith("Mentors:"))
+    assert "http://127.0.0.1:5000/ " in mentors and "/sign-in" not in mentors
+    for email in ("amira@demo.test", "ben@demo.test", "chloe@demo.test", "dev@demo.test"):
+        assert email in mentors
+    assert "coordinator@demo.test" not in mentors
+    coordinators = next(line for line in lines if line.startswith("Coordinators:"))
+    assert "office at http://127.0.0.1:5000/sign-in" in coordinators and "coordinator@demo.test" in coordinators
+    password = next(line for line in lines if line.startswith("Password"))
+    assert "demo-mentors-2026" in password and "DEMO_PASSWORD" in password
+
+
+def test_seed_demo_says_where_mentors_and_coordinators_sign_in(runner, session):
+    assert_sign_in_help(runner.invoke(args=["seed-demo"]).output)
+    assert_sign_in_help(runner.invoke(args=["seed-demo", "--if-empty"]).output)  # what `make run` prints
+
+
 def test_seed_demo_gives_each_client_a_visit_this_week_and_an_active_goal(runner, session):
     from datetime import datetime, timedelta, timezone
 
