@@ -4,9 +4,11 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from app.db import db
+from app.office import errors
 from app.office.services import client_overview
 
 bp = Blueprint("office", __name__, url_prefix="/office")
+errors.register(bp)
 SCHEME_TIME_ZONE = ZoneInfo("Europe/London")
 
 

@@ -148,3 +148,46 @@ def test_office_pages_link_an_icon_that_is_served(client):
     for href in icons:
         response = client.get(href)
         assert response.status_code == 200 and response.mimetype.startswith("image/"), href
+
+
+def test_unknown_office_address_is_a_readable_page(client, demo):
+    for signed_in in (False, True):
+        if signed_in:
+            sign_in(client, "coordinator@demo.test", demo)
+        response = client.get("/office/no-such-page")
+        assert response.status_code == 404 and response.mimetype == "text/html"
+        html = response.get_data(as_text=True)
+        assert "Page not found" in html
+        assert_readable_page(html)
+    assert 'href="/office/">Go to the office start page</a>' in html
+
+
+def test_wrong_method_on_a_page_is_a_readable_page(client):
+    response = client.get("/sign-out")
+    assert response.status_code == 405 and response.mimetype == "text/html"
+    assert "Allow" in response.headers
+    html = response.get_data(as_text=True)
+    assert "This page cannot be opened like that" in html
+    assert links_to_field_app(html, "Open the mentors' app")
+    assert_readable_page(html)
+
+
+def test_expired_form_is_a_readable_page(client, demo):
+    response = client.post("/sign-in", data={"email": "coordinator@demo.test", "password": demo})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The form expired. Go back, reload the page and try again." in html
+    assert 'href="/sign-in">Coordinators: sign in to the office</a>' in html
+    assert_readable_page(html)
+
+
+def test_errors_under_api_stay_json(client, api, demo):
+    for response, code in (
+        (client.get("/api/no-such-thing"), "not_found"),
+        (client.get("/api/office"), "not_found"),
+        (api("amira@demo.test").client.patch("/api/session", json={}), None),
+        (client.put("/api/session", json={}), "method_not_allowed"),
+    ):
+        assert response.is_json, response.get_data(as_text=True)[:80]
+        if code:
+            assert response.get_json()["error"]["code"] == code
