@@ -24,6 +24,9 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (not tests): prints figures, see README.
+# Benchmarks (not tests): prints figures, see README. Lighthouse comes from
+# bench/package-lock.json (no browser is downloaded: Debian's Chromium is used).
 bench: $(INSTALLED)
+	if [ -f bench/package-lock.json ]; then npm ci --prefix bench --no-audit --no-fund; \
+	else npm install --prefix bench --no-audit --no-fund; fi
 	$(BIN)/python -m bench

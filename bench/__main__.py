@@ -1,21 +1,26 @@
-"""``python -m bench [all|sync|fieldapp] [--backend sqlite|postgresql|all] [--quick]``"""
+"""``python -m bench [all|sync|fieldapp|lighthouse] [--backend sqlite|postgresql|all] [--quick] [--save-reports DIR]``"""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from bench import fieldapp, sync
+from bench import fieldapp, lighthouse, sync
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench",
-                                     description="Benchmarks: the sync engine (push and pull) and the field app in Chromium.")
-    parser.add_argument("which", nargs="?", choices=("all", "sync", "fieldapp"), default="all",
-                        help="all (default): both; sync: the sync engine; fieldapp: the field app in Chromium")
+                                     description="Benchmarks: the sync engine (push and pull), the field app in Chromium"
+                                                 " and Lighthouse scores of its screens.")
+    parser.add_argument("which", nargs="?", choices=("all", "sync", "fieldapp", "lighthouse"), default="all",
+                        help="all (default): every one; sync: the sync engine; fieldapp: the field app in Chromium;"
+                             " lighthouse: Lighthouse scores of three signed-in field app screens")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all",
                         help="sync engine only. all (default): SQLite, and PostgreSQL when BENCH_DATABASE_URL"
                              " or TEST_DATABASE_URL is set")
-    parser.add_argument("--quick", action="store_true", help="median of 3 runs instead of 5")
+    parser.add_argument("--quick", action="store_true", help="median of 3 runs instead of 5 (Lighthouse: 1 run instead of 3)")
+    parser.add_argument("--save-reports", type=Path, metavar="DIR",
+                        help="lighthouse only: also write each screen's Lighthouse JSON report into DIR")
     args = parser.parse_args(argv)
 
     pg_url = sync.postgres_url()
@@ -41,6 +46,14 @@ def main(argv=None) -> int:
                     print(f"BENCHMARK NOT RUN: {err}", file=sys.stderr)
                     return 1
                 print(f"Field app skipped: {err}.")
+        if args.which in ("all", "lighthouse"):
+            try:
+                lighthouse.run(1 if args.quick else 3, args.save_reports)
+            except fieldapp.Unavailable as err:
+                if args.which == "lighthouse":
+                    print(f"BENCHMARK NOT RUN: {err}", file=sys.stderr)
+                    return 1
+                print(f"Lighthouse skipped: {err}.")
     except sync.BenchFailed as err:
         print(f"\nBENCHMARK ABORTED: {err}", file=sys.stderr)
         return 1
