@@ -35,3 +35,47 @@ def test_migrations_run_down_to_nothing_and_up_again(tmp_path):
 def test_synced_tables_carry_sync_columns(table):
     columns = set(Base.metadata.tables[table].c.keys())
     assert {"id", "rev", "seq", "deleted_at", "created_at", "created_by_id", "updated_at", "updated_by_id"} <= columns
+
+
+def test_progress_recorded_at_is_backfilled_from_created_at_in_utc(database_url):
+    """0004 gives existing progress entries a recorded_at: their created_at, as UTC with +00:00."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+
+    from app.db import UTCDateTime
+
+    def table(name, *columns):
+        return sa.table(name, *(sa.column(c, t) for c, t in columns))
+
+    synced = [("id", sa.Uuid()), ("rev", sa.Integer()), ("seq", sa.BigInteger()),
+              ("created_at", UTCDateTime()), ("updated_at", UTCDateTime())]
+    areas = table("areas", ("id", sa.Uuid()), ("name", sa.String()), ("active", sa.Boolean()))
+    clients = table("clients", ("area_id", sa.Uuid()), ("status", sa.String()), ("name", sa.String()),
+                    ("consent_given", sa.Boolean()), ("high_impact_user", sa.Boolean()), *synced)
+    goals = table("goals", ("client_id", sa.Uuid()), ("title", sa.String()), ("status", sa.String()), *synced)
+    progress = table("progress_entries", ("client_id", sa.Uuid()), ("goal_id", sa.Uuid()), *synced)
+
+    migrate.downgrade(database_url, "0003")
+    try:
+        area, client, goal, entry = (uuid.uuid4() for _ in range(4))
+        # 09:15:30.5 in UK summer time is 08:15:30 UTC.
+        made = datetime(2026, 7, 20, 9, 15, 30, 500000, tzinfo=timezone(timedelta(hours=1)))
+        stamp = {"rev": 1, "seq": 0, "created_at": made, "updated_at": made}
+        engine = make_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(sa.insert(areas).values(id=area, name=f"Area {area}", active=True))
+            conn.execute(sa.insert(clients).values(id=client, area_id=area, status="active", name="C",
+                                                   consent_given=True, high_impact_user=False, **stamp))
+            conn.execute(sa.insert(goals).values(id=goal, client_id=client, title="G", status="active", **stamp))
+            conn.execute(sa.insert(progress).values(id=entry, client_id=client, goal_id=goal, **stamp))
+        engine.dispose()
+    finally:
+        migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        recorded = conn.execute(sa.text("SELECT recorded_at FROM progress_entries")).scalars().all()
+    engine.dispose()
+    assert recorded == ["2026-07-20T08:15:30+00:00"]
+    assert schema_diff(database_url) == []

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, utcnow
 from app.sync.columns import SyncedRecord
 
 VISIT_STATUSES = ("planned", "completed", "cancelled", "no_show")
@@ -28,6 +28,11 @@ def _client_fk() -> Mapped[uuid.UUID]:
     return mapped_column(ForeignKey("clients.id"), index=True)
 
 
+def now_with_offset() -> str:
+    """The server's current time as a phone would send it: ISO 8601, UTC offset."""
+    return utcnow().isoformat(timespec="seconds")
+
+
 class Visit(SyncedRecord, Base):
     __tablename__ = "visits"
     __table_args__ = (
@@ -39,7 +44,8 @@ class Visit(SyncedRecord, Base):
     # beside it is for ordering and reminders.
     scheduled_start: Mapped[str] = mapped_column(String(40))
     scheduled_start_at: Mapped[datetime] = mapped_column(index=True)
-    duration_minutes: Mapped[int | None]
+    duration_minutes: Mapped[int | None]  # planned length
+    actual_minutes: Mapped[int | None]  # how long it really took, entered on the phone
     location: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="planned")
     notes: Mapped[str | None] = mapped_column(Text)
@@ -76,6 +82,9 @@ class Progress(SyncedRecord, Base):
     visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id"))
     score: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # When the progress was recorded, as entered on the phone (ISO 8601 with
+    # its UTC offset); the server's time when a phone does not send it.
+    recorded_at: Mapped[str] = mapped_column(String(40), default=now_with_offset)
 
 
 class Problem(SyncedRecord, Base):

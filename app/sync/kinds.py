@@ -83,7 +83,8 @@ class KindSchema(Schema):
 class VisitFields(KindSchema):
     client_id = UuidString()
     scheduled_start = OffsetDateTime()
-    duration_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))
+    duration_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))  # planned
+    actual_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))
     location = text(300)
     status = fields.String(validate=validate.OneOf(VISIT_STATUSES))
     notes = text()
@@ -114,6 +115,7 @@ class ProgressFields(KindSchema):
     visit_id = UuidString(allow_none=True)
     score = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10))
     note = text()
+    recorded_at = OffsetDateTime()
 
 
 class ProblemFields(KindSchema):
@@ -143,6 +145,7 @@ class Kind:
     immutable: tuple[str, ...] = ()  # fixed once created
     write_once: bool = False  # phones may create, never change or delete
     problems: object = None  # data -> {field: [messages]} for rules across fields
+    stamped: tuple[str, ...] = ()  # set on create to the server's time when not given
 
     @property
     def table(self):
@@ -158,14 +161,14 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("client", Client, ("name", "preferred_name", "phone", "address", "risks", "main_issues",
                                 "desired_outcome", "status")),
-        Kind("visit", Visit, ("client_id", "scheduled_start", "duration_minutes", "location", "status", "notes",
-                              "checked_in_at", "checked_out_at"),
+        Kind("visit", Visit, ("client_id", "scheduled_start", "duration_minutes", "actual_minutes", "location",
+                              "status", "notes", "checked_in_at", "checked_out_at"),
              VisitFields(), required=("client_id", "scheduled_start"), defaults={"status": "planned"},
              immutable=("client_id",), problems=visit_problems),
         Kind("goal", Goal, ("client_id", "title", "reality", "options", "will", "status", "target_date"),
              GoalFields(), required=("client_id", "title"), defaults={"status": "active"}, immutable=("client_id",)),
-        Kind("progress", Progress, ("client_id", "goal_id", "visit_id", "score", "note"),
-             ProgressFields(), required=("goal_id",), immutable=("goal_id",)),
+        Kind("progress", Progress, ("client_id", "goal_id", "visit_id", "score", "note", "recorded_at"),
+             ProgressFields(), required=("goal_id",), immutable=("goal_id",), stamped=("recorded_at",)),
         Kind("problem", Problem, ("client_id", "scanning", "analysis", "response", "assessment"),
              ProblemFields(), required=("client_id",), immutable=("client_id",)),
         Kind("concern", Concern, ("client_id", "visit_id", "category", "details", "urgency"),

@@ -34,6 +34,8 @@ class SyncConflict(Base):
     __table_args__ = (
         Index("ix_sync_conflicts_open", "client_id", sqlite_where=text("resolved_at IS NULL"),
               postgresql_where=text("resolved_at IS NULL")),
+        # Pull lists the conflicts settled in the last few days.
+        Index("ix_sync_conflicts_resolved_at", "resolved_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

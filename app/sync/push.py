@@ -358,6 +358,9 @@ class _Batch:
         data = {name: None for name in kind.fields}
         data.update(kind.defaults)
         data.update(changes)
+        for name in kind.stamped:  # older phones do not send it
+            if data[name] is None:
+                data[name] = self.now.isoformat(timespec="seconds")
         missing = [name for name in kind.required if data.get(name) is None]
         if missing:
             raise Rejected({name: ["Missing data for required field."] for name in missing})

@@ -84,7 +84,7 @@ EXAMPLES = int(os.environ.get("CONVERGENCE_EXAMPLES", "50"))
 STEPS = int(os.environ.get("CONVERGENCE_STEPS", "40"))
 
 KIND_FIELDS = {
-    "visit": ("client_id", "scheduled_start", "duration_minutes", "location", "status", "notes",
+    "visit": ("client_id", "scheduled_start", "duration_minutes", "actual_minutes", "location", "status", "notes",
               "checked_in_at", "checked_out_at"),
     "goal": ("client_id", "title", "reality", "options", "will", "status", "target_date"),
 }

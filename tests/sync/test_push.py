@@ -254,6 +254,11 @@ BAD_MUTATIONS = [
     ({"changes": {"status": "maybe"}}, "status"),
     ({"changes": {"scheduled_start": "2026-12-01T10:30:00"}}, "scheduled_start"),
     ({"changes": {"duration_minutes": "60"}}, "duration_minutes"),
+    ({"changes": {"actual_minutes": "60"}}, "actual_minutes"),
+    ({"changes": {"actual_minutes": 60.5}}, "actual_minutes"),
+    ({"changes": {"actual_minutes": True}}, "actual_minutes"),
+    ({"changes": {"actual_minutes": 1441}}, "actual_minutes"),
+    ({"changes": {"actual_minutes": -1}}, "actual_minutes"),
     ({"changes": {"client_id": "not-a-uuid"}}, "client_id"),
     ({"op": "explode"}, "op"),
     ({"id": None}, "id"),
@@ -467,3 +472,88 @@ def test_delete_after_someone_elses_edit_is_still_a_conflict(phone, margaret, se
     results = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1),
                          mutation("visit", vid, "delete", base_rev=1))
     assert [r["status"] for r in results] == ["merged", "conflict"]
+
+
+# -- visit: actual_minutes beside the planned duration_minutes ------------------
+def test_actual_minutes_is_kept_apart_from_the_planned_length(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    [created] = amira.push(mutation("visit", vid, "create", new_visit(margaret.id, duration_minutes=60)))
+    assert created["status"] == "applied"
+    assert visit_row(session, vid).actual_minutes is None
+    [done] = amira.push(mutation("visit", vid, "update", {"actual_minutes": 75, "status": "completed"},
+                                 base={"actual_minutes": None, "status": "planned"}, base_rev=1))
+    assert done["status"] == "applied"
+    row = visit_row(session, vid)
+    assert (row.duration_minutes, row.actual_minutes) == (60, 75)
+    [visit] = [c for c in ben.pull_all()[0] if c["id"] == str(vid)]
+    assert (visit["data"]["duration_minutes"], visit["data"]["actual_minutes"]) == (60, 75)
+    previous, rev = 75, 2
+    for edge in (0, 1440, None):
+        [ok] = amira.push(mutation("visit", vid, "update", {"actual_minutes": edge}, base={"actual_minutes": previous},
+                                   base_rev=rev))
+        assert ok["status"] == "applied", ok
+        previous, rev = edge, ok["rev"]
+    assert visit_row(session, vid).actual_minutes is None
+
+
+def test_actual_minutes_conflicts_like_any_field(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"actual_minutes": 50}, base={"actual_minutes": None}, base_rev=1))
+    [result] = ben.push(mutation("visit", vid, "update", {"actual_minutes": 40}, base={"actual_minutes": None},
+                                 base_rev=1))
+    assert result["status"] == "conflict"
+    [conflict] = ben.pull(cursor=None)["conflicts"]
+    assert (conflict["field"], conflict["base"], conflict["mine"], conflict["theirs"]) == ("actual_minutes", None, 40, 50)
+
+
+# -- progress: recorded_at ----------------------------------------------------
+def progress_row(session, progress_id):
+    session.rollback()  # end the read transaction: see what the requests committed
+    return session.get(Progress, progress_id)
+
+
+@pytest.fixture
+def goal_id(phone, margaret):
+    gid = uuid.uuid4()
+    [r] = phone("amira@demo.test").push(mutation("goal", gid, "create", {"client_id": str(margaret.id), "title": "Shop"}))
+    assert r["status"] == "applied"
+    return gid
+
+
+def test_progress_keeps_recorded_at_as_entered(phone, goal_id, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    pid = uuid.uuid4()
+    [r] = amira.push(mutation("progress", pid, "create",
+                              {"goal_id": str(goal_id), "score": 4, "recorded_at": "2026-07-01T18:05Z"}))
+    assert r["status"] == "applied"
+    assert progress_row(session, pid).recorded_at == "2026-07-01T18:05:00+00:00"  # spelling normalised
+    [later] = amira.push(mutation("progress", pid, "update", {"recorded_at": "2026-07-01T19:05:00+01:00"},
+                                  base={"recorded_at": "2026-07-01T18:05:00+00:00"}, base_rev=1))
+    assert later["status"] == "applied"
+    assert progress_row(session, pid).recorded_at == "2026-07-01T19:05:00+01:00"  # offset kept
+    [entry] = [c for c in ben.pull_all()[0] if c["id"] == str(pid)]
+    assert entry["data"]["recorded_at"] == "2026-07-01T19:05:00+01:00"
+
+
+def test_progress_from_an_older_phone_gets_the_servers_time_in_utc(phone, goal_id, session):
+    from datetime import datetime, timedelta, timezone
+
+    pid = uuid.uuid4()
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    [r] = phone("amira@demo.test").push(mutation("progress", pid, "create", {"goal_id": str(goal_id), "score": 3}))
+    after = datetime.now(timezone.utc)
+    assert r["status"] == "applied"
+    recorded = progress_row(session, pid).recorded_at
+    assert recorded.endswith("+00:00") and "." not in recorded
+    assert before <= datetime.fromisoformat(recorded) <= after + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("value", ["2026-07-01T18:05:00", None, "yesterday", 20260701, "1999-07-01T18:05:00+00:00"])
+def test_progress_recorded_at_must_be_a_time_with_its_offset(phone, goal_id, value):
+    [r] = phone("amira@demo.test").push(mutation("progress", uuid.uuid4(), "create",
+                                                 {"goal_id": str(goal_id), "recorded_at": value}))
+    assert r["status"] == "rejected" and "recorded_at" in r["errors"]
+
