@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -191,7 +191,10 @@ class _Batch:
         earlier = self._stored_results({m["mutation_id"] for m in envelopes})
         self._load_records(envelopes)
         self.scope = clients_in_scope(self.session, self.user)
-        self.conflicts = self._load_conflicts({cid for m in envelopes for cid in m["resolves"]})
+        self.conflicts, self.open_on_record = self._load_conflicts(
+            {cid for m in envelopes for cid in m["resolves"]},
+            {m["id"] for m in envelopes if m["op"] == "delete"},
+        )
 
         results = []
         seen: dict[uuid.UUID, dict] = {}
@@ -265,10 +268,22 @@ class _Batch:
                     rev_at_start=row["rev"],
                 )
 
-    def _load_conflicts(self, ids) -> dict:
-        if not ids:
-            return {}
-        return {c.id: c for c in self.session.scalars(select(SyncConflict).where(SyncConflict.id.in_(ids)))}
+    def _load_conflicts(self, ids, deleted_record_ids) -> tuple[dict, dict]:
+        """In one query: the conflicts named in ``resolves``, and the open
+        conflicts on records the batch deletes (an applied delete settles them)."""
+        wanted = []
+        if ids:
+            wanted.append(SyncConflict.id.in_(ids))
+        if deleted_record_ids:
+            wanted.append(and_(SyncConflict.resolved_at.is_(None), SyncConflict.record_id.in_(deleted_record_ids)))
+        if not wanted:
+            return {}, {}
+        by_id, open_on_record = {}, {}
+        for c in self.session.scalars(select(SyncConflict).where(or_(*wanted)).order_by(SyncConflict.created_at)):
+            by_id[c.id] = c
+            if c.resolved_at is None:
+                open_on_record.setdefault((c.kind, c.record_id), []).append(c.id)
+        return by_id, open_on_record
 
     # -- one mutation ----------------------------------------------------
     def _apply_one(self, m: dict) -> Outcome:
@@ -420,6 +435,10 @@ class _Batch:
             state.deleted = True
             self._bump(state, set())
             self._settle(resolving, m)
+            # The record is gone: whatever was open on it is moot, including
+            # conflicts raised earlier in this batch.
+            for conflict_id in self.open_on_record.get((state.kind.name, state.id), ()):
+                self.resolved.setdefault(conflict_id, m["mutation_id"])
             return Outcome("applied", rev=state.rev)
         conflict = FieldConflict(DELETED, None, {"deleted": True}, copy.deepcopy(state.data))
         return Outcome("conflict", rev=state.rev, conflicts=self._raise_conflicts(m, state, [conflict]))
@@ -443,6 +462,7 @@ class _Batch:
                  "field": c.field, "base": c.base, "mine": c.mine, "theirs": c.theirs, "raised_by_id": self.user.id,
                  "mutation_id": m["mutation_id"], "created_at": self.now}
             )
+            self.open_on_record.setdefault((state.kind.name, state.id), []).append(conflict_id)
         return ids
 
     # -- writing ---------------------------------------------------------

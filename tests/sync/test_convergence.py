@@ -107,15 +107,19 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
 
     ``records``: (kind, id) -> {rev, deleted, data}; ``open_conflicts``: id ->
     conflict; ``stored``: mutation_id -> the result first returned for it.
-    Returns (expectations, records after, {settled conflict id: mutation_id}).
+    Returns (expectations, records after, {settled conflict id: mutation_id},
+    {index in the batch of a mutation whose conflicts a later delete in the
+    batch settled: that delete's mutation_id}).
     An expectation is ("replay", stored result) or (status, rev, [(field,
     base, mine, theirs), ...]).
     """
     records = copy.deepcopy(records)
     rev_at_start = {key: rec["rev"] for key, rec in records.items()}  # absent: made in this batch
     settled: dict[str, str] = {}
+    settled_raised_here: dict[int, str] = {}
+    raised_here: dict[tuple, list[int]] = {}  # record -> batch indexes of mutations that raised conflicts on it
     expectations = []
-    for m in batch:
+    for index, m in enumerate(batch):
         mid = m["mutation_id"]
         if mid in stored:
             expectations.append(("replay", stored[mid]))
@@ -180,11 +184,19 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
                 rec["deleted"] = True
                 rec["rev"] += 1
                 settle()
+                # an applied delete settles every open conflict on the record
+                for c in open_conflicts.values():
+                    if (c["kind"], c["record_id"]) == key and c["id"] not in settled:
+                        settled[c["id"]] = mid
+                for raised in raised_here.pop(key, []):
+                    settled_raised_here.setdefault(raised, mid)
                 expectations.append(("applied", rec["rev"], []))
             else:  # delete of a record edited since base_rev
                 expectations.append(("conflict", rec["rev"],
                                      [(DELETED, None, {"deleted": True}, copy.deepcopy(rec["data"]))]))
-    return expectations, records, settled
+        if expectations[-1][0] == "conflict":
+            raised_here.setdefault(key, []).append(index)
+    return expectations, records, settled, settled_raised_here
 
 
 # -- a device ----------------------------------------------------------------
@@ -395,14 +407,15 @@ class SyncConvergence(RuleBasedStateMachine):
         batch = list(device.outbox)
         records, conflicts = self.server_state()
         open_before = {cid: c for cid, c in conflicts.items() if c["open"]}
-        expectations, expected_records, settled = expect_batch(records, open_before, batch, self.results)
+        expectations, expected_records, settled, settled_raised_here = expect_batch(
+            records, open_before, batch, self.results)
 
         results = device.send(batch)
 
         assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in batch]
         records_after, conflicts_after = self.server_state()
         new_conflicts = set()
-        for m, expected, result in zip(batch, expectations, results, strict=True):
+        for index, (m, expected, result) in enumerate(zip(batch, expectations, results, strict=True)):
             assert result["status"] != "rejected", f"rejected: {m} -> {result}"
             if expected[0] == "replay":
                 assert result == expected[1], f"a replay of {m['mutation_id']} gave another result"
@@ -418,8 +431,11 @@ class SyncConvergence(RuleBasedStateMachine):
             rows = [conflicts_after[cid] for cid in ids]
             assert sorted(map(canonical, ((c["field"], c["base"], c["mine"], c["theirs"]) for c in rows))) == \
                 sorted(map(canonical, expected_conflicts)), (m, rows, expected_conflicts)
+            settled_by = settled_raised_here.get(index)  # a later delete in the batch applied
             for row in rows:
-                assert row["mutation_id"] == m["mutation_id"] and row["open"]
+                assert row["mutation_id"] == m["mutation_id"]
+                assert (row["open"], row["resolved_by_mutation_id"]) == ((True, None) if settled_by is None
+                                                                          else (False, settled_by))
                 assert (row["kind"], row["record_id"]) == (m["kind"], m["id"])
                 # every edit is either applied or held in a conflict as "mine"
                 if m["op"] == "delete":
@@ -432,7 +448,10 @@ class SyncConvergence(RuleBasedStateMachine):
                     assert row["mine"] == m["changes"][row["field"]]
             assert result["status"] in DONE
             assert (result["status"] == "conflict") == bool(ids)
-            new_conflicts |= set(ids)
+            if settled_by is None:
+                new_conflicts |= set(ids)
+            else:
+                STATS["conflicts settled by a delete later in their own batch"] += len(ids)
             for cid in ids:
                 self.conflict_order[cid] = len(self.conflict_order)
             self.results[m["mutation_id"]] = result
@@ -447,6 +466,8 @@ class SyncConvergence(RuleBasedStateMachine):
         for cid, mid in settled.items():
             assert conflicts_after[cid]["resolved_by_mutation_id"] == mid
         STATS["conflicts settled"] += len(settled)
+        STATS["conflicts settled by a delete that did not name them"] += sum(
+            1 for cid, mid in settled.items() if cid not in self.made[mid].get("resolves", ()))
         self.conflicts_seen |= new_conflicts
         if lose_response:
             STATS["responses lost"] += 1

@@ -557,3 +557,118 @@ def test_progress_recorded_at_must_be_a_time_with_its_offset(phone, goal_id, val
                                                  {"goal_id": str(goal_id), "recorded_at": value}))
     assert r["status"] == "rejected" and "recorded_at" in r["errors"]
 
+
+# -- an applied delete settles the record's open conflicts -----------------------
+def goal_conflict(amira, ben, margaret):
+    """Amira and Ben change a goal's title from the same rev: Ben's edit is a conflict."""
+    gid = uuid.uuid4()
+    amira.push(mutation("goal", gid, "create", {"client_id": str(margaret.id), "title": "Walk"}))
+    amira.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
+    [c] = ben.push(mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=1))
+    assert c["status"] == "conflict"
+    return gid, uuid.UUID(c["conflicts"][0])
+
+
+def conflict_row(session, conflict_id):
+    session.rollback()  # end the read transaction: see what the requests committed
+    return session.get(SyncConflict, conflict_id)
+
+
+def test_delete_settles_the_open_conflicts_on_the_record(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    gid, conflict_id = goal_conflict(amira, ben, margaret)
+    assert [c["id"] for c in amira.pull(cursor=None)["conflicts"]] == [str(conflict_id)]
+    delete = mutation("goal", gid, "delete", base_rev=2)  # Amira saw rev 2; she does not name the conflict
+    [gone] = amira.push(delete)
+    assert gone["status"] == "applied" and gone["rev"] == 3
+    for device in (amira, ben):
+        assert device.pull(cursor=None)["conflicts"] == []
+    row = conflict_row(session, conflict_id)
+    amira_id = amira.api.get("/api/session").get_json()["user"]["id"]
+    assert str(row.resolved_by_mutation_id) == delete["mutation_id"]
+    assert str(row.resolved_by_id) == amira_id and row.resolved_at is not None
+
+
+def test_delete_that_ends_in_conflict_settles_nothing(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    gid, conflict_id = goal_conflict(amira, ben, margaret)
+    [delete] = ben.push(mutation("goal", gid, "delete", base_rev=1))  # Ben never saw Amira's rev 2
+    assert delete["status"] == "conflict"
+    open_ids = {c["id"] for c in amira.pull(cursor=None)["conflicts"]}
+    assert open_ids == {str(conflict_id), delete["conflicts"][0]}
+    assert conflict_row(session, conflict_id).resolved_at is None
+
+
+def test_delete_settles_only_its_own_records_conflicts(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    gid, conflict_id = goal_conflict(amira, ben, margaret)
+    other_gid, other_conflict = goal_conflict(amira, ben, margaret)
+    vid = uuid.uuid4()  # a visit with the goal's id would be another record
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    [gone] = amira.push(mutation("goal", gid, "delete", base_rev=2))
+    assert gone["status"] == "applied"
+    assert [c["id"] for c in ben.pull(cursor=None)["conflicts"]] == [str(other_conflict)]
+
+
+def test_delete_settles_a_conflict_its_own_batch_raised(phone, margaret, session):
+    """A queued edit ends in conflict, then the same phone's queued delete applies."""
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    gid = uuid.uuid4()
+    amira.push(mutation("goal", gid, "create", {"client_id": str(margaret.id), "title": "Walk"}))
+    ben.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
+    # Amira pulled rev 2 but her queued edit was made from "Walk"
+    edit = mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=2)
+    delete = mutation("goal", gid, "delete", base_rev=2)
+    results = amira.push(edit, delete)
+    assert [r["status"] for r in results] == ["conflict", "applied"]
+    row = conflict_row(session, uuid.UUID(results[0]["conflicts"][0]))
+    assert str(row.resolved_by_mutation_id) == delete["mutation_id"]
+    assert ben.pull(cursor=None)["conflicts"] == []
+
+
+def test_delete_settles_conflicts_on_the_savepoint_fallback_path(app, session, demo, margaret, monkeypatch):
+    from app.accounts.services import find_by_email
+    from app.sync import push as push_module
+    from tests.conftest import ApiClient
+    from tests.sync.conftest import Phone
+
+    amira, ben = Phone(ApiClient(app.test_client())), Phone(ApiClient(app.test_client()))
+    amira.api.sign_in("amira@demo.test"), ben.api.sign_in("ben@demo.test")
+    gid, conflict_id = goal_conflict(amira, ben, margaret)
+    real = push_module.column_values
+
+    def breaks_on_marker(kind, data):
+        values = real(kind, data)
+        if data.get("notes") == "trips a constraint":
+            values["status"] = "exploded"  # violates the CHECK constraint
+        return values
+
+    monkeypatch.setattr(push_module, "column_values", breaks_on_marker)
+    delete = mutation("goal", gid, "delete", base_rev=2)
+    batch = [mutation("visit", uuid.uuid4(), "create", new_visit(margaret.id, notes="trips a constraint")), delete]
+    session.rollback()
+    results = push_module.push(session, find_by_email(session, "amira@demo.test"), uuid.uuid4(), batch)
+    assert [r["status"] for r in results] == ["rejected", "applied"]
+    row = conflict_row(session, conflict_id)
+    assert str(row.resolved_by_mutation_id) == delete["mutation_id"] and row.resolved_at is not None
+
+
+def test_conflicts_of_deleted_records_are_loaded_in_one_query(app, phone, margaret, session):
+    from sqlalchemy import event
+
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    conflicted = [goal_conflict(amira, ben, margaret) for _ in range(3)]
+    statements = []
+    engine = app.extensions["database"]["engine"]
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        results = amira.push(*[mutation("goal", gid, "delete", base_rev=2) for gid, _ in conflicted])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT") and "sync_conflicts" in s]) == 1
+    assert all(conflict_row(session, cid).resolved_at is not None for _, cid in conflicted)
