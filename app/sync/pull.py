@@ -15,19 +15,23 @@ import base64
 import binascii
 import heapq
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.scope import client_scope, clients_in_scope
+from app.db import utcnow
+from app.scope import client_scope, clients_in_scope, current_pair_ids
 from app.sync.changes import committed_seq
 from app.sync.kinds import KINDS, data_of, json_value
 from app.sync.models import ScopeEvent, SyncConflict
-from app.volunteers.models import PairMembership
+from app.volunteers.models import MentorPair, PairMembership
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
+SETTLED_WITHIN = timedelta(days=7)  # how far back ``settled`` looks
+MAX_SETTLED = 100
 
 
 class BadCursor(ValueError):
@@ -65,7 +69,7 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
         cursor = Cursor(after=0, snapshot=upto)
     elif cursor.after > upto or cursor.snapshot > upto:
         raise BadCursor("The cursor is ahead of this server; pull again without a cursor.")
-    scope = client_scope(user)
+    scope = client_scope(user)  # a SELECT, used as a subquery
 
     rows = heapq.merge(*(_changed(session, kind_name, scope, cursor, upto, limit + 1) for kind_name in KINDS),
                        key=lambda change: change[0])
@@ -85,6 +89,8 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
         "changes": [change[1] for change in page],
         "removed": removed,
         "conflicts": open_conflicts(session, user),
+        "settled": settled_conflicts(session, user),
+        "pair": current_pair(session, user),
         "cursor": next_cursor.encode(),
         "has_more": has_more,
     }
@@ -132,8 +138,9 @@ def _removed(session, user: User, after: int, upto: int) -> list[dict]:
 
 
 def open_conflicts(session: Session, user: User) -> list[dict]:
-    conflicts = session.scalars(
-        select(SyncConflict)
+    conflicts = session.execute(
+        select(SyncConflict, User.name)
+        .join(User, User.id == SyncConflict.raised_by_id)
         .where(SyncConflict.resolved_at.is_(None), SyncConflict.client_id.in_(client_scope(user)))
         .order_by(SyncConflict.created_at, SyncConflict.id)
     )
@@ -147,10 +154,62 @@ def open_conflicts(session: Session, user: User) -> list[dict]:
             "mine": c.mine,
             "theirs": c.theirs,
             "raised_by": str(c.raised_by_id),
+            "raised_by_name": raised_by_name,
             "created_at": json_value(c.created_at),
         }
-        for c in conflicts
+        for c, raised_by_name in conflicts
     ]
+
+
+def settled_conflicts(session: Session, user: User) -> list[dict]:
+    """Conflicts in scope settled lately (server clock), newest first, so a
+    phone can say that one it showed was settled on another phone."""
+    rows = session.execute(
+        select(SyncConflict.id, SyncConflict.kind, SyncConflict.record_id, SyncConflict.field,
+               SyncConflict.resolved_by_id, User.name, SyncConflict.resolved_at)
+        .outerjoin(User, User.id == SyncConflict.resolved_by_id)
+        .where(SyncConflict.resolved_at >= utcnow() - SETTLED_WITHIN,
+               SyncConflict.client_id.in_(client_scope(user)))
+        .order_by(SyncConflict.resolved_at.desc(), SyncConflict.id)
+        .limit(MAX_SETTLED)
+    )
+    return [
+        {
+            "id": str(conflict_id),
+            "kind": kind,
+            "record_id": str(record_id),
+            "field": field,
+            "resolved_by": resolved_by and str(resolved_by),
+            "resolved_by_name": resolved_by_name,
+            "resolved_at": json_value(resolved_at),
+        }
+        for conflict_id, kind, record_id, field, resolved_by, resolved_by_name, resolved_at in rows
+    ]
+
+
+def current_pair(session: Session, user: User) -> dict | None:
+    """A volunteer's current pair (app.scope.current_pair_ids) with its
+    current members, the user included, by name; None for office roles or a
+    volunteer in no active pair. Should a volunteer be in two pairs at once,
+    the first by name is given."""
+    if user.role != "volunteer" or not user.active:
+        return None
+    rows = session.execute(
+        select(MentorPair.id, MentorPair.name, User.id, User.name)
+        .join(PairMembership, PairMembership.pair_id == MentorPair.id)
+        .join(User, User.id == PairMembership.user_id)
+        .where(MentorPair.id.in_(current_pair_ids(user)), PairMembership.left_at.is_(None))
+        .order_by(MentorPair.name, MentorPair.id, User.name, User.id)
+    ).all()
+    if not rows:
+        return None
+    pair_id, pair_name = rows[0][0], rows[0][1]
+    return {
+        "id": str(pair_id),
+        "name": pair_name,
+        "members": [{"id": str(member_id), "name": member_name}
+                    for row_pair, _, member_id, member_name in rows if row_pair == pair_id],
+    }
 
 
 def parse_limit(value: str | None) -> int:

@@ -1,14 +1,16 @@
 """GET /api/sync/pull: snapshot, cursor, paging, tombstones, removed, conflicts."""
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.accounts.services import find_by_email
 from app.clients.services import assign_client, close_client
 from app.sync.pull import Cursor
 from app.volunteers.models import MentorPair, PairMembership
 from app.volunteers.services import join_pair, leave_pair, set_pair_active
+from tests.conftest import DEMO_PASSWORD
 from tests.sync.conftest import mutation, new_visit
 
 
@@ -179,3 +181,117 @@ def test_cursor_from_the_future_is_refused(api, demo):
 
 def test_pull_needs_sign_in(client):
     assert client.get("/api/sync/pull").status_code == 401
+
+
+# -- conflicts: raised_by_name; settled; pair --------------------------------------
+def goal_conflict(amira, ben, client_id):
+    """Amira and Ben change a goal's title from the same rev: Ben's edit is a conflict."""
+    gid = uuid.uuid4()
+    amira.push(mutation("goal", gid, "create", {"client_id": str(client_id), "title": "Walk"}))
+    amira.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
+    [c] = ben.push(mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=1))
+    assert c["status"] == "conflict"
+    return gid, c["conflicts"][0]
+
+
+def user_id(device):
+    return device.api.get("/api/session").get_json()["user"]["id"]
+
+
+def test_open_conflicts_name_who_raised_them(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    goal_conflict(amira, ben, margaret.id)
+    goal_conflict(ben, amira, margaret.id)  # and one the other way round
+    conflicts = amira.pull()["conflicts"]
+    assert [(c["raised_by"], c["raised_by_name"]) for c in conflicts] == [
+        (user_id(ben), "Ben Walker"), (user_id(amira), "Amira Khan")]
+
+
+SETTLED_KEYS = {"id", "kind", "record_id", "field", "resolved_by", "resolved_by_name", "resolved_at"}
+
+
+def test_settled_lists_conflicts_settled_on_the_other_phone_on_every_page(phone, margaret):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    gid, first = goal_conflict(amira, ben, margaret.id)
+    assert amira.pull()["settled"] == []
+    [r] = ben.push(mutation("goal", gid, "update", {}, base_rev=2, resolves=[first]))  # keep theirs
+    assert r["status"] == "applied"
+    other_gid, second = goal_conflict(amira, ben, margaret.id)
+    [gone] = amira.push(mutation("goal", other_gid, "delete", base_rev=2))  # a delete settles it too
+    assert gone["status"] == "applied"
+
+    pages = []
+    amira.cursor = None
+    while True:
+        pages.append(amira.pull(limit=2))
+        if not pages[-1]["has_more"]:
+            break
+    assert len(pages) > 1
+    assert all(page["settled"] == pages[0]["settled"] for page in pages)
+    newest, older = pages[0]["settled"]
+    assert set(newest) == SETTLED_KEYS
+    assert (newest["id"], newest["kind"], newest["record_id"], newest["field"]) == (second, "goal", str(other_gid), "title")
+    assert (newest["resolved_by"], newest["resolved_by_name"]) == (user_id(amira), "Amira Khan")
+    assert (older["id"], older["resolved_by"], older["resolved_by_name"]) == (first, user_id(ben), "Ben Walker")
+    assert newest["resolved_at"] >= older["resolved_at"]
+    assert datetime.fromisoformat(newest["resolved_at"]).utcoffset() == timedelta(0)
+    assert all(page["conflicts"] == [] for page in pages)
+    # The other pair's phones and the coordinator: scope decides.
+    assert phone("dev@demo.test").pull()["settled"] == []
+    assert {s["id"] for s in phone("coordinator@demo.test").pull()["settled"]} == {first, second}
+
+
+def test_settled_looks_back_seven_days_and_lists_at_most_100_newest_first(phone, margaret, session):
+    from app.accounts.services import find_by_email
+    from app.sync.models import SyncConflict
+
+    ben = find_by_email(session, "ben@demo.test")
+    now = datetime.now(timezone.utc)
+    rows = [{"id": uuid.uuid4(), "kind": "goal", "record_id": uuid.uuid4(), "client_id": margaret.id, "field": "title",
+             "base": "a", "mine": "b", "theirs": "c", "raised_by_id": ben.id, "mutation_id": uuid.uuid4(),
+             "created_at": now - timedelta(days=10), "resolved_at": now - timedelta(hours=n),
+             "resolved_by_id": ben.id, "resolved_by_mutation_id": uuid.uuid4()}
+            for n in range(1, 106)]  # 105 within the week
+    rows.append({**rows[0], "id": uuid.uuid4(), "resolved_at": now - timedelta(days=7, minutes=5)})  # too old
+    session.execute(insert(SyncConflict.__table__), rows)
+    session.commit()
+    settled = phone("amira@demo.test").pull()["settled"]
+    assert [s["id"] for s in settled] == [str(r["id"]) for r in rows[:100]]
+
+
+def test_pair_lists_the_volunteers_current_pair_and_its_members(phone, session):
+    amira = phone("amira@demo.test")
+    north = pair(session, "North")
+    expected = {"id": str(north.id), "name": "North",
+                "members": [{"id": user_id(amira), "name": "Amira Khan"},
+                            {"id": str(user(session, "ben@demo.test").id), "name": "Ben Walker"}]}
+    pages = []
+    while not pages or pages[-1]["has_more"]:
+        pages.append(amira.pull(limit=2))
+    assert len(pages) > 1 and all(page["pair"] == expected for page in pages)
+    assert phone("ben@demo.test").pull()["pair"] == expected
+    assert phone("dev@demo.test").pull()["pair"]["name"] == "South"
+
+
+def test_pair_is_null_for_office_roles(phone, session):
+    from app.accounts.services import create_user
+
+    create_user(session, email="admin@demo.test", name="Ada Admin", role="admin", password=DEMO_PASSWORD)
+    session.commit()
+    assert phone("coordinator@demo.test").pull()["pair"] is None
+    assert phone("admin@demo.test").pull()["pair"] is None
+
+
+def test_pair_follows_leaving_joining_and_stopping(phone, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    membership = session.scalar(select(PairMembership).where(PairMembership.user_id == user(session, "ben@demo.test").id))
+    leave_pair(session, membership)
+    session.commit()
+    assert ben.pull()["pair"] is None
+    assert [m["name"] for m in amira.pull()["pair"]["members"]] == ["Amira Khan"]
+    join_pair(session, pair(session, "North"), user(session, "ben@demo.test"))
+    session.commit()
+    assert [m["name"] for m in ben.pull()["pair"]["members"]] == ["Amira Khan", "Ben Walker"]
+    set_pair_active(session, pair(session, "North"), False)
+    session.commit()
+    assert amira.pull()["pair"] is None and ben.pull()["pair"] is None
