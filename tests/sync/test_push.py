@@ -672,3 +672,17 @@ def test_conflicts_of_deleted_records_are_loaded_in_one_query(app, phone, margar
     assert [r["status"] for r in results] == ["applied"] * 3
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT") and "sync_conflicts" in s]) == 1
     assert all(conflict_row(session, cid).resolved_at is not None for _, cid in conflicted)
+
+
+def test_delete_of_a_deleted_record_leaves_the_edit_conflict_open(phone, margaret, session):
+    """Ben's edit met Amira's delete: he may still restore it. A second delete
+    (Amira's other phone, say) changes nothing, so it settles nothing it does not name."""
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "delete", base_rev=1))
+    [edit] = ben.push(mutation("visit", vid, "update", {"notes": "B"}, base={"notes": "first notes"}, base_rev=1))
+    assert edit["status"] == "conflict"
+    [again] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    assert again["status"] == "applied" and again["rev"] == 2
+    assert [c["id"] for c in ben.pull(cursor=None)["conflicts"]] == edit["conflicts"]
