@@ -17,6 +17,7 @@ from app.errors import ApiError
 bp = Blueprint("accounts", __name__)
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
+FIELD_APP_IS_FOR_MENTORS = "This app is for mentors. Coordinators use the office pages at /office/ on a computer."
 
 
 def _session_body():
@@ -29,6 +30,11 @@ def api_sign_in():
     user = services.authenticate(db.session, data["email"], data["password"])
     if user is None:
         raise ApiError(401, INVALID_CREDENTIALS, "invalid_credentials")
+    if data["app"] == "field" and user.role != "volunteer":
+        # Phones hold only a pair's clients; refused before any session
+        # exists, so nothing needs signing out (which would end the
+        # coordinator's office sessions too).
+        raise ApiError(403, FIELD_APP_IS_FOR_MENTORS, "field_app_for_mentors")
     # Phones keep a long-lived session (and its CSRF token) across restarts.
     session.permanent = True
     login_user(user, remember=True)

@@ -40,7 +40,7 @@ export async function api(method, path, body) {
 }
 
 export async function signIn(email, password) {
-  return api('POST', '/api/session', { email, password }); // { user, csrf_token }
+  return api('POST', '/api/session', { email, password, app: 'field' }); // { user, csrf_token }
 }
 
 export async function currentSession() {

@@ -176,3 +176,25 @@ def test_sign_out_without_a_session_is_204_and_can_be_repeated(api, demo, client
     # The queued retry from the phone, still carrying the old CSRF token.
     assert phone.delete("/api/session").status_code == 204
     assert phone.get("/api/session").status_code == 401
+
+
+def test_the_field_app_refuses_a_coordinator_before_any_session_begins(client, demo):
+    """A coordinator at the mentors' app is told where to go, and no session is
+    made (so none has to be ended, which would sign them out of the office)."""
+    response = client.post("/api/session", json={"email": "coordinator@demo.test", "password": demo, "app": "field"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "field_app_for_mentors"
+    assert "office" in response.get_json()["error"]["message"]
+    assert client.get("/api/session").status_code == 401
+    mentor = client.post("/api/session", json={"email": "amira@demo.test", "password": demo, "app": "field"})
+    assert mentor.status_code == 200
+
+
+def test_the_field_app_flag_does_not_reveal_a_role_without_the_password(client, demo):
+    response = client.post("/api/session", json={"email": "coordinator@demo.test", "password": "wrong", "app": "field"})
+    assert response.status_code == 401
+
+
+def test_an_unknown_app_is_a_validation_error(client, demo):
+    response = client.post("/api/session", json={"email": "amira@demo.test", "password": demo, "app": "office"})
+    assert response.status_code == 422 and "app" in response.get_json()["error"]["fields"]

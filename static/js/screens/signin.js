@@ -1,4 +1,4 @@
-import { AuthError, finishPendingSignOut, signIn, signOut } from '../api.js';
+import { AuthError, finishPendingSignOut, signIn } from '../api.js';
 import { getMeta, setMeta, wipe } from '../db.js';
 import { counts } from '../store.js';
 import { form, h, render } from '../ui.js';
@@ -27,13 +27,9 @@ export async function signInScreen() {
         session = await signIn(email, password);
       } catch (err) {
         if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
+        // A coordinator: refused by the server before any session began.
+        if (err.code === 'field_app_for_mentors') return { email: err.message };
         return { email: err.message || 'Could not sign in. Check you have signal and try again.' };
-      }
-      await setMeta('csrf_token', session.csrf_token);
-      if (session.user.role !== 'volunteer') {
-        // Phones hold only a pair's clients; the office has the rest.
-        await signOut().catch(() => {});
-        return { email: 'This app is for mentors. Coordinators use the office pages at /office/ on a computer.' };
       }
       if (previous && previous.id !== session.user.id) {
         if (waiting) return { email: `${previous.name} has ${what} still waiting on this phone. Sign in as ${previous.name} to send them first.` };
