@@ -71,3 +71,44 @@ def test_favicon_is_an_image_that_may_be_cached(app, client):
     assert response.get_data()[:8] == b"\x89PNG\r\n\x1a\n"
     assert response.get_data() == (Path(app.config["STATIC_DIR"]) / "icons" / "icon-192.png").read_bytes()
     assert response.cache_control.max_age >= 24 * 3600 and response.cache_control.public
+
+
+def test_code_is_served_trimmed_with_every_line_where_it_was(app, client):
+    from pathlib import Path
+
+    static = Path(app.config["STATIC_DIR"])
+    source = (static / "js" / "store.js").read_text()
+    served = client.get("/static/js/store.js").get_data(as_text=True)
+    assert served.count("\n") == source.count("\n")  # stack traces point at the source's lines
+    assert len(served) < len(source) * 0.9
+    assert "\n  " not in served and "\n// " not in served
+    for source_line, served_line in zip(source.splitlines(), served.splitlines()):
+        assert served_line in ("", source_line.strip())
+
+
+def test_a_file_with_a_multi_line_template_literal_is_served_as_it_is(tmp_path):
+    from app.fieldapp.shell import trimmed
+
+    code = b"const a = `first\n  // not a comment, text\n  last`;\n  const b = 1;\n"
+    assert trimmed(tmp_path / "x.js", code) == code
+    assert trimmed(tmp_path / "y.js", b"  // why\n  const b = 1;\n") == b"\nconst b = 1;\n"
+    assert trimmed(tmp_path / "z.css", b"/* note */\n  a { color: red; }\n") == b"\na { color: red; }\n"
+    assert trimmed(tmp_path / "i.png", b"  // bytes") == b"  // bytes"
+
+
+def test_an_edited_shell_file_is_served_at_the_next_request(tmp_path, app):
+    import shutil
+
+    from app import create_app
+
+    copy = tmp_path / "static"
+    shutil.copytree(app.config["STATIC_DIR"], copy)
+    edited = create_app({"APP_ENV": "testing", "DATABASE_URL": "sqlite://", "SECRET_KEY": "x" * 40,
+                         "INSTANCE_PATH": tmp_path / "i", "STATIC_DIR": copy})
+    web = edited.test_client()
+    before = web.get("/sw.js").get_data(as_text=True)
+    (copy / "js" / "routes.js").write_text((copy / "js" / "routes.js").read_text() + "export const edited = 1;\n")
+    import os
+    os.utime(copy / "js" / "routes.js", ns=(1, 2_000_000_000_000_000_000))
+    assert "export const edited = 1;" in web.get("/static/js/routes.js").get_data(as_text=True)
+    assert web.get("/sw.js").get_data(as_text=True) != before

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_file
+from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from app.fieldapp.shell import Shell
+from app.fieldapp.shell import Shell, shell_files
 
 bp = Blueprint("fieldapp", __name__)
 
@@ -18,13 +18,36 @@ def _service_worker_source() -> str:
 
 
 def _shell() -> Shell:
-    # Worked out once per process in production; on every request while
-    # developing, so edits show up.
-    shell = current_app.extensions.get("fieldapp_shell")
-    if shell is None or current_app.debug:
-        shell = Shell.build(_static())
-        current_app.extensions["fieldapp_shell"] = shell
-    return shell
+    # Worked out again only when a shell file changed on disk (a stat per
+    # file), so an edit shows at the next reload and production reads once.
+    files = shell_files(_static())
+    stamp = tuple(path.stat().st_mtime_ns for path in files.values())
+    cached = current_app.extensions.get("fieldapp_shell")
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, Shell.build(_static()))
+        current_app.extensions["fieldapp_shell"] = cached
+    return cached[1]
+
+
+def _shell_file(url: str, mimetype: str) -> Response:
+    content = _shell().contents.get(url)
+    if content is None:
+        abort(404)
+    response = Response(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+# The shell's code as the phone stores it (trimmed; see shell.py).
+@bp.get("/static/js/<path:name>")
+def shell_script(name: str):
+    return _shell_file(f"/static/js/{name}", "text/javascript")
+
+
+@bp.get("/static/app.css")
+def shell_stylesheet():
+    return _shell_file("/static/app.css", "text/css")
 
 
 @bp.get("/")

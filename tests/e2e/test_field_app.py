@@ -99,7 +99,7 @@ def test_entries_made_offline_survive_closing_the_browser_and_sync_once(server, 
     page.fill("#f-title", "Phone her sister every Sunday")
     page.click("button:text('Save goal')")
     page.wait_for_selector("h2:text('Goals')")
-    wait_status(page, "2 waiting to send")
+    wait_status(page, "1 visit and 1 goal waiting to send")
     # No signal at all: the server is out of reach for the page and for the
     # service worker's Background Sync alike (Chromium's offline emulation does
     # not cover service workers).
@@ -110,7 +110,7 @@ def test_entries_made_offline_survive_closing_the_browser_and_sync_once(server, 
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(server.url + "/")
     page.wait_for_selector("h1:text('Your visits')")
-    wait_status(page, "2 waiting to send")
+    wait_status(page, "1 visit and 1 goal waiting to send")
     assert db_rows(server, "select count(*) from goals where title = ?", "Phone her sister every Sunday") == [(0,)]
 
     server.start()
@@ -134,7 +134,7 @@ def edit_visit(page, visit_id, **fields):
     page.wait_for_selector("h1:has-text('Visit to')")
     for name, value in fields.items():
         page.fill(f"#f-{name}", value)
-    page.click("button:text('Save')")
+    page.click("button:text('Save visit record')")
     page.wait_for_selector("h1:has-text('Visit to')")
 
 
@@ -184,7 +184,7 @@ def test_same_field_conflict_shows_on_both_and_one_resolution_converges_both(ser
     for page in (a, b):
         show(page, "#/conflicts")
         page.wait_for_selector("text=Notes: changed on both phones")
-        assert "To check (1)" in page.inner_text("header")
+        assert page.text_content("#nav-conflicts") == "To check: 1"
     [(saved,)] = db_rows(server, "select notes from visits where id = ?", visit_id.replace("-", ""))
     [(other,)] = db_rows(server, "select mine from sync_conflicts")
     assert {saved, json.loads(other)} == {"Amira: she seemed brighter", "Ben: tired, but came to the door"}
@@ -242,9 +242,9 @@ def test_session_expired_while_offline_sign_in_again_then_the_queue_drains(serve
     db_rows(server, "update users set session_token = 'revoked' where email = ?", "amira@demo.test")
     context.set_offline(False)
     assert sync(page)["outcome"] == "signed-out"
-    wait_status(page, "Signed out. 3 waiting to send")
+    wait_status(page, "Signed out. 3 goals waiting to send")
     page.click("#sync-status a:text('Sign in again')")
-    page.wait_for_selector("text=3 entries are safe on this phone")
+    page.wait_for_selector("text=3 goals are safe on this phone")
     page.fill("#f-email", "amira@demo.test")
     page.fill("#f-password", "test-demo-password")
     page.click("button:text('Sign in')")
@@ -256,7 +256,7 @@ def test_sign_out_warns_when_entries_wait_then_wipes_the_phone(server, new_conte
     context, page = signed_in_offline_with_queued_goals(server, new_context, 1)
     page.goto(server.url + "/#/settings")
     page.click("button:text('Sign out')")
-    page.wait_for_selector("text=1 entries have not reached the office yet.")
+    page.wait_for_selector("text=1 goal has not reached the office yet.")
     page.click("button:text('Sign out and delete them')")
     page.wait_for_selector("h1:text('Sign in')")
     assert page.evaluate("async () => (await indexedDB.databases()).length === 0 || "

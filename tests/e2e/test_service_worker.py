@@ -17,12 +17,30 @@ def signed_in_with_notifications(server, new_context):
 def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_reached(server, new_context):
     context, page = signed_in_with_notifications(server, new_context)
     show(page, "#/settings")
-    page.wait_for_selector("text=Get a reminder on this phone before each visit.")
+    # Nothing sends visit reminders yet, and the screen says so.
+    page.wait_for_selector("text=Reminders of visits are not sent yet")
+    assert "before each visit" not in page.inner_text("main")
     # Headless Chromium here has no route to a browser push service, so
     # subscribing fails: the person is told, and nothing else breaks.
-    page.click("button:text('Turn on reminders')")
+    page.click("button:text('Turn on notifications')")
     page.wait_for_selector("text=That did not work")
-    assert page.is_visible("button:text('Turn on reminders')")
+    assert page.is_visible("button:text('Turn on notifications')")
+
+
+def test_turning_on_notifications_shows_it_is_busy_ignores_a_second_tap_and_gives_up_with_a_message(server, new_context):
+    context, page = signed_in_with_notifications(server, new_context)
+    page.clock.install()
+    # A push service that never answers (as one did for 60 s in a real trial).
+    page.evaluate("() => { PushManager.prototype.subscribe = () => new Promise(() => {}); }")
+    show(page, "#/settings")
+    button = page.locator("button:text('Turn on notifications')")
+    button.click()
+    page.wait_for_selector("button[aria-busy=true]:text('Turning on notifications…')")
+    page.click("button[aria-busy=true]")  # a second, impatient tap
+    page.wait_for_selector("[role=status]:text('Turning on notifications… Please wait.')")
+    page.clock.run_for(21_000)
+    page.wait_for_selector("text=The phone did not answer within 20 seconds")
+    assert page.is_visible("button:text('Turn on notifications')")
 
 
 def test_a_push_message_shows_a_notification_without_personal_data(server, new_context):
