@@ -123,6 +123,9 @@ async function route() {
   location.hash = '#/';
 }
 
+// Draw the current screen again (after Undo brought something back).
+export const refreshScreen = () => route();
+
 // --- updates --------------------------------------------------------------
 let pendingUpdate = null;
 let updateRequested = false;

@@ -40,7 +40,8 @@ let pendingNotice = null;
 let shownNotice = null;
 
 // A message for the next screen (or this one, shown again): "Visit saved."
-// action: { label, run } for a button such as Undo.
+// action: { label, run, then } for a button such as Undo: run() returns what
+// to say instead, then() runs after it is said.
 export function notify(message, action = null) {
   pendingNotice = { message, action };
 }
@@ -55,8 +56,9 @@ function noticeBox(notice) {
   if (notice.action) {
     box.append(h('button', { type: 'button', class: 'button button--secondary', onclick: async () => {
       const result = await notice.action.run();
-      shownNotice = result ? { message: result } : null;
-      box.replaceChildren(h('p', {}, result || ''));
+      shownNotice = { message: result };
+      box.replaceChildren(h('p', {}, result));
+      if (notice.action.then) await notice.action.then(); // e.g. redraw with what Undo brought back
     } }, notice.action.label));
   }
   return box;
@@ -109,12 +111,13 @@ export function formatTime(iso) {
 export function sameDay(a, b) {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
-// "2026-12-01T10:30:00+00:00": the local time with its offset, as the server wants.
-export function isoWithOffset(date = new Date()) {
+// "2026-12-01T10:30:00+00:00": the local time with its offset, as the server
+// wants. precise: with milliseconds, for entries put in order by their time.
+export function isoWithOffset(date = new Date(), precise = false) {
   const pad = (n) => String(Math.abs(n)).padStart(2, '0');
   const offset = -date.getTimezoneOffset();
   const sign = offset >= 0 ? '+' : '-';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}${precise ? `.${String(date.getMilliseconds()).padStart(3, '0')}` : ''}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
 
 // "2026-12-01T10:30" for a datetime-local input, in the phone's time zone.

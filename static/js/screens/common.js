@@ -1,6 +1,6 @@
 // Pieces several screens share: the "needs checking" banner, the partner's
 // name, Undo after a delete, and "which visit was this at?".
-import { afterSave } from '../app.js';
+import { afterSave, refreshScreen } from '../app.js';
 import { getMeta } from '../db.js';
 import { listRecords, undoDelete } from '../store.js';
 import { formatWhen, h, plural, sameDay } from '../ui.js';
@@ -29,6 +29,7 @@ export function undoAction(group, what) {
       afterSave();
       return undone ? `${what} restored.` : `${what} had already been sent to the office, so it cannot be undone here. Tell your coordinator if it was a mistake.`;
     },
+    then: refreshScreen,
   };
 }
 

@@ -137,7 +137,7 @@ export async function progressScreen(goalId) {
       values: { visit_id: preferred },
       submitLabel: 'Save progress',
       onSubmit: (data) => saveRecord('progress', null, null,
-        { goal_id: goalId, ...data, visit_id: visitIdOf(data.visit_id), recorded_at: isoWithOffset() }, `#/goal/${goalId}`),
+        { goal_id: goalId, ...data, visit_id: visitIdOf(data.visit_id), recorded_at: isoWithOffset(new Date(), true) }, `#/goal/${goalId}`),
     }));
 }
 
