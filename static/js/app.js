@@ -168,10 +168,11 @@ async function boot() {
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   registerServiceWorker();
   window.addEventListener('hashchange', route);
-  // Lists show what the sync brought; forms are left alone while being filled in.
+  // Lists show what the sync brought (and are not redrawn when it brought
+  // nothing); forms are left alone while being filled in.
   window.addEventListener('synced', (event) => {
     const path = location.hash.replace(/^#/, '') || '/';
-    if (event.detail.outcome === 'synced' && !hasUnsavedInput()
+    if (event.detail.outcome === 'synced' && event.detail.changed && !hasUnsavedInput()
         && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) route();
   });
   window.addEventListener('beforeunload', (event) => {

@@ -75,7 +75,8 @@ export async function applyPushResults(entries, results) {
   });
 }
 
-// One page of a pull, applied in one transaction. The outbox is read once and
+// One page of a pull, applied in one transaction; true if it changed what
+// a screen would show. The outbox is read once and
 // the writes are issued together (the transaction runs them in order).
 export async function applyPull(page) {
   return transaction(ALL, 'readwrite', async (s) => {
@@ -100,10 +101,13 @@ export async function applyPull(page) {
       if (shown.has(done.id) && !settled.some((n) => n.id === done.id)) settled.push(done);
     }
     s.meta.put(settled, 'settled');
+    const conflictsMoved = page.conflicts.length !== shown.size || page.conflicts.some((c) => !shown.has(c.id));
     s.conflicts.clear();
     for (const conflict of page.conflicts) s.conflicts.put(conflict);
     if (page.pair !== undefined) s.meta.put(page.pair, 'pair');
     s.meta.put(page.cursor, 'cursor');
+    // Whether a screen showing records has anything new to draw.
+    return page.changes.length > 0 || page.removed.length > 0 || conflictsMoved;
   });
 }
 

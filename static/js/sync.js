@@ -41,14 +41,16 @@ async function pushOutbox() {
   }
 }
 
+// Returns whether anything a screen shows changed.
 async function pullAll() {
+  let changed = false;
   for (;;) {
     const cursor = await getMeta('cursor');
     const query = new URLSearchParams({ limit: String(PULL_LIMIT) });
     if (cursor) query.set('cursor', cursor);
     const page = await api('GET', `/api/sync/pull?${query}`);
-    await applyPull(page);
-    if (!page.has_more) return;
+    changed = (await applyPull(page)) || changed;
+    if (!page.has_more) return changed;
   }
 }
 
@@ -56,10 +58,10 @@ async function pullAll() {
 async function runSync() {
   try {
     const heldUntil = await pushOutbox();
-    await pullAll();
+    const changed = await pullAll();
     await setMeta('last_sync_at', new Date().toISOString());
     await setMeta('auth', 'ok');
-    return { outcome: 'synced', heldUntil };
+    return { outcome: 'synced', heldUntil, changed };
   } catch (err) {
     if (err instanceof OfflineError) return { outcome: 'offline', message: err.message };
     if (err instanceof AuthError) { await setMeta('auth', 'expired'); return { outcome: 'signed-out', message: err.message }; }

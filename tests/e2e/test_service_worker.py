@@ -18,7 +18,7 @@ def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_rea
     context, page = signed_in_with_notifications(server, new_context)
     show(page, "#/settings")
     # Nothing sends visit reminders yet, and the screen says so.
-    page.wait_for_selector("text=Reminders of visits are not sent yet")
+    page.wait_for_selector("text=This app does not send reminders of visits yet")
     assert "before each visit" not in page.inner_text("main")
     # Headless Chromium here has no route to a browser push service, so
     # subscribing fails: the person is told, and nothing else breaks.

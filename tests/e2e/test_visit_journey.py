@@ -277,3 +277,11 @@ def test_progress_asks_which_visit_it_was_at_instead_of_guessing(server, new_con
     page.wait_for_selector(".notice:has-text('Progress entry saved.')")
     wait_status(page, "All sent")
     assert db_rows(server, "select score, visit_id from progress_entries") == [(6, None)]
+
+
+def test_a_sync_that_brings_nothing_new_does_not_redraw_the_screen(server, new_context):
+    context, page = signed_in(server, new_context)
+    page.evaluate("document.querySelector('main h1').dataset.marker = 'drawn once'")
+    assert sync(page)["outcome"] == "synced"
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.querySelector('main h1').dataset.marker") == "drawn once"

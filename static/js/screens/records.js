@@ -196,7 +196,7 @@ const CONCERN_STATE = {
 
 export async function concernList(clientId) {
   const concerns = await listRecords('concern', (c) => c.data.client_id === clientId);
-  if (!concerns.length) return h('p', {}, 'None raised on this phone or your partner’s.');
+  if (!concerns.length) return h('p', {}, 'None raised yet.');
   const states = await Promise.all(concerns.map((c) => recordState('concern', c.id)));
   return h('ul', { class: 'list' }, concerns.map((c, i) => h('li', {},
     h('p', {}, h('strong', {}, `${label(CONCERN_CATEGORY, c.data.category)}${c.data.urgency === 'urgent' ? ' (urgent)' : ''}`)),

@@ -62,8 +62,8 @@ export async function settingsScreen() {
 const REMINDER_WORDS = {
   unsupported: 'This phone’s browser cannot show notifications. Installing the app to the home screen may help.',
   blocked: 'Notifications are blocked for this app. Allow them in the phone’s settings if you want them.',
-  on: 'Notifications are on for this phone. Reminders of visits are not sent yet: the office is still setting them up. A test shows whether this phone can show one. Notifications never show a client’s name.',
-  off: 'Reminders of visits are not sent yet: the office is still setting them up. You can turn on notifications now and send a test, so this phone is ready. Notifications never show a client’s name.',
+  on: 'Notifications are on for this phone. This app does not send reminders of visits yet. A test shows whether this phone can show one. Notifications never show a client’s name.',
+  off: 'This app does not send reminders of visits yet. You can turn on notifications now and send a test, so this phone is ready. Notifications never show a client’s name.',
 };
 const TIME_LIMIT_MS = 20 * 1000;
 
