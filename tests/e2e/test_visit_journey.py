@@ -285,3 +285,16 @@ def test_a_sync_that_brings_nothing_new_does_not_redraw_the_screen(server, new_c
     assert sync(page)["outcome"] == "synced"
     page.wait_for_timeout(200)
     assert page.evaluate("document.querySelector('main h1').dataset.marker") == "drawn once"
+
+
+def test_settling_one_conflict_keeps_a_new_version_being_written_on_another(server, new_context):
+    a, b, visit_id = both_edit_offline_then_sync(
+        server, new_context, {"notes": "Amira's notes", "location": "Library"}, {"notes": "Ben's notes", "location": "Café"})
+    show(a, "#/conflicts")
+    a.wait_for_selector("main .card >> nth=1")
+    notes_card = a.locator("main .card", has_text="Notes: changed on both phones")
+    notes_card.locator("summary:text('Write a new version')").click()
+    notes_card.locator("textarea").fill("Both: she was tired but brighter")
+    a.locator("main .card", has_text="Where: changed on both phones").locator("button:text('Use the saved version')").click()
+    a.wait_for_selector(".notice:has-text('the saved version stays')")
+    assert notes_card.locator("textarea").input_value() == "Both: she was tired but brighter"

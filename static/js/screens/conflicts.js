@@ -4,7 +4,7 @@
 import { afterSave } from '../app.js';
 import { getMeta } from '../db.js';
 import { conflicts, discardEntry, dismissSettled, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry, settledNotices } from '../store.js';
-import { form, formatTime, formatWhen, h, notify, render, sameDay } from '../ui.js';
+import { form, formatTime, formatWhen, h, hasUnsavedInput, notify, render, sameDay } from '../ui.js';
 import { CONCERN_CATEGORY, FIELD_LABELS, GOAL_STATUS, VISIT_STATUS, clientName, label } from './labels.js';
 
 const DATE_TIMES = new Set(['scheduled_start', 'checked_in_at', 'checked_out_at', 'recorded_at']);
@@ -43,9 +43,16 @@ async function describe(kind, id) {
   }
 }
 
-async function done(message) {
-  notify(message);
+// After a choice: redraw the list with the message on top, unless another
+// card holds typing (a new version being written), which a redraw would
+// lose; then only this card gives way to the message.
+async function done(message, card) {
   afterSave();
+  if (card && hasUnsavedInput()) {
+    card.replaceWith(h('div', { class: 'notice', role: 'status' }, h('p', {}, message)));
+    return;
+  }
+  notify(message);
   await toCheckScreen();
 }
 
@@ -72,16 +79,16 @@ function conflictCard(c, title, me) {
     : resolveConflict(c, 'update', { [c.field]: c.mine }));
   const useSaved = () => resolveConflict(c, 'update', {});
   card.append(
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useSaved(); done(`${title}: the saved version stays.`); } },
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useSaved(); done(`${title}: the saved version stays.`, card); } },
       raiserDeleted ? 'Keep it' : deleteMetEdit ? 'Leave it deleted' : 'Use the saved version'),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${title}: ${who.toLowerCase() === 'your' ? 'your' : who} version will be saved.`); } },
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${title}: ${who.toLowerCase() === 'your' ? 'your' : who} version will be saved.`, card); } },
       raiserDeleted ? 'Delete it' : deleteMetEdit ? 'Bring it back with these changes' : `Use ${raisedByMe ? 'your' : who} version`));
   if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string') && !DATE_TIMES.has(c.field) && !CHOICES[c.field]) {
     card.append(h('details', {}, h('summary', {}, 'Write a new version'), form({
       fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version', maxLength: 20000 }],
       values: { value: typeof c.mine === 'string' ? c.mine : c.theirs },
       submitLabel: 'Save this version',
-      onSubmit: async ({ value }) => { await resolveConflict(c, 'update', { [c.field]: value }); await done(`${title}: your new version will be saved.`); return null; },
+      onSubmit: async ({ value }) => { await resolveConflict(c, 'update', { [c.field]: value }); await done(`${title}: your new version will be saved.`, card); return null; },
     })));
   }
   return card;
@@ -89,17 +96,19 @@ function conflictCard(c, title, me) {
 
 function rejectedCard(entry, title) {
   const reasons = Object.entries(entry.errors || {}).map(([k, v]) => `${FIELD_LABELS[k] || k}: ${[].concat(v).join(' ')}`);
-  return h('div', { class: 'card' },
+  const card = h('div', { class: 'card' },
     h('h2', {}, title),
     h('p', {}, h('strong', {}, 'The office system did not accept this entry.')),
     h('ul', {}, reasons.map((r) => h('li', {}, r))),
-    h('p', {}, `What you entered: ${entry.op === 'delete' ? 'Delete it' : show(entry.changes)}`),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await retryEntry(entry); done(`${title}: it will be sent again.`); } }, 'Send it again'),
+    h('p', {}, `What you entered: ${entry.op === 'delete' ? 'Delete it' : show(entry.changes)}`));
+  card.append(
+    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await retryEntry(entry); done(`${title}: it will be sent again.`, card); } }, 'Send it again'),
     h('button', { type: 'button', class: 'button button--warning', onclick: async () => {
       await discardEntry(entry.seq);
       await refreshView(entry.kind, entry.id);
-      done(`${title}: the entry was removed from this phone.`);
+      done(`${title}: the entry was removed from this phone.`, card);
     } }, 'Remove it'));
+  return card;
 }
 
 async function settledCard(notices) {
@@ -108,10 +117,9 @@ async function settledCard(notices) {
     items.push(h('li', {}, `${await describe(n.kind, n.record_id)}, ${FIELD_LABELS[n.field] || n.field}: `,
       `${n.resolved_by_name || 'your pair partner'} chose which version to keep (${when(n.resolved_at)}).`));
   }
-  return h('div', { class: 'card' },
-    h('h2', {}, 'Settled on the other phone'),
-    h('ul', {}, items),
-    h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await dismissSettled(); done('Cleared from this list.'); } }, 'OK, clear these'));
+  const card = h('div', { class: 'card' }, h('h2', {}, 'Settled on the other phone'), h('ul', {}, items));
+  card.append(h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await dismissSettled(); done('Cleared from this list.', card); } }, 'OK, clear these'));
+  return card;
 }
 
 export async function toCheckScreen() {
