@@ -105,8 +105,19 @@ export async function afterSave() {
 // Leaving a screen with something typed and not saved asks first.
 const LEAVE_QUESTION = 'You have typed something on this screen that is not saved. Leave it and lose what you typed?';
 let currentPath = null;
+let routing = Promise.resolve();
+let wanted = 0;
 
-async function route() {
+// One screen is drawn at a time, and only the newest request is drawn: a
+// screen that read the database before a sync cannot paint over one drawn
+// after it.
+function route() {
+  const mine = ++wanted;
+  routing = routing.then(() => (mine === wanted ? drawRoute() : null)).catch((err) => console.error(err));
+  return routing;
+}
+
+async function drawRoute() {
   const path = location.hash.replace(/^#/, '') || '/';
   if (currentPath !== null && path !== currentPath && hasUnsavedInput() && !window.confirm(LEAVE_QUESTION)) {
     history.replaceState(null, '', `#${currentPath}`); // stay, with the typing as it was

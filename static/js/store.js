@@ -86,6 +86,16 @@ export async function applyPull(page) {
       if (!queuedFor.has(key)) queuedFor.set(key, []);
       queuedFor.get(key).push(entry);
     }
+    // A conflict this phone still showed, now settled elsewhere: tell the
+    // person, with the record as it was (a delete may have settled it).
+    const shown = new Set((await getAll(s.conflicts)).map((c) => c.id));
+    const settled = ((await get(s.meta, 'settled')) || []);
+    for (const done of page.settled || []) {
+      if (!shown.has(done.id) || settled.some((n) => n.id === done.id) || !s[done.kind]) continue;
+      const record = await get(s[done.kind], done.record_id);
+      settled.push({ ...done, data: record ? record.data : {} });
+    }
+    s.meta.put(settled, 'settled');
     for (const change of page.changes) {
       if (!s[change.kind]) continue;
       const entries = queuedFor.get(`${change.kind}/${change.id}`) || [];
@@ -94,13 +104,6 @@ export async function applyPull(page) {
     for (const gone of page.removed) {
       if (s[gone.kind]) s[gone.kind].delete(gone.id);
     }
-    // A conflict this phone still showed, now settled elsewhere: tell the person.
-    const shown = new Set((await getAll(s.conflicts)).map((c) => c.id));
-    const settled = ((await get(s.meta, 'settled')) || []);
-    for (const done of page.settled || []) {
-      if (shown.has(done.id) && !settled.some((n) => n.id === done.id)) settled.push(done);
-    }
-    s.meta.put(settled, 'settled');
     const conflictsMoved = page.conflicts.length !== shown.size || page.conflicts.some((c) => !shown.has(c.id));
     s.conflicts.clear();
     for (const conflict of page.conflicts) s.conflicts.put(conflict);

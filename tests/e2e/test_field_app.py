@@ -189,7 +189,7 @@ def test_same_field_conflict_shows_on_both_and_one_resolution_converges_both(ser
     [(other,)] = db_rows(server, "select mine from sync_conflicts")
     assert {saved, json.loads(other)} == {"Amira: she seemed brighter", "Ben: tired, but came to the door"}
     # Ben chooses the version that was not saved; both phones end with it.
-    b.click("button:text-matches('^Use your')")
+    b.click("button:text-matches('^Use (your|.*’s) version')")
     b.wait_for_selector("text=will be saved.")
     assert sync(b)["outcome"] == "synced"
     assert sync(a)["outcome"] == "synced"

@@ -298,3 +298,19 @@ def test_settling_one_conflict_keeps_a_new_version_being_written_on_another(serv
     a.locator("main .card", has_text="Where: changed on both phones").locator("button:text('Use the saved version')").click()
     a.wait_for_selector(".notice:has-text('the saved version stays')")
     assert notes_card.locator("textarea").input_value() == "Both: she was tired but brighter"
+
+
+def test_a_conflict_settled_by_the_other_mentor_deleting_the_record_says_so(server, new_context):
+    a, b, visit_id = both_edit_offline_then_sync(
+        server, new_context, {"notes": "Amira's notes"}, {"notes": "Ben's notes"})
+    [(raiser_email,)] = db_rows(server, "select u.email from sync_conflicts c join users u on u.id = c.raised_by_id")
+    raiser, kept = (a, b) if raiser_email == "amira@demo.test" else (b, a)
+    kept_name = "Ben Walker" if raiser is a else "Amira Khan"
+    kept.evaluate("async (id) => (await import('/static/js/store.js')).saveLocal('visit', id, 'delete')", visit_id)
+    assert sync(kept)["outcome"] == "synced"
+    assert sync(raiser)["outcome"] == "synced"
+    show(raiser, "#/conflicts")
+    raiser.wait_for_selector("h2:text('Settled on the other phone')")
+    text = raiser.inner_text("main")
+    assert "Visit to Margaret Hill (Maggie)" in text, text
+    assert f"{kept_name} deleted it, so there is nothing to choose" in text

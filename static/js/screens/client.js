@@ -3,7 +3,7 @@ import { getRecord, listRecords, toCheckAbout } from '../store.js';
 import { formatWhen, h, render, summaryList } from '../ui.js';
 import { GOAL_STATUS, VISIT_STATUS, clientName, label } from './labels.js';
 import { checkBanner } from './common.js';
-import { concernList } from './records.js';
+import { byRecorded, concernList } from './records.js';
 
 export async function clientScreen(id) {
   const client = await getRecord('client', id);
@@ -19,7 +19,7 @@ export async function clientScreen(id) {
   const d = client.data;
   const latestScore = (goalId) => {
     const entries = progress.filter((p) => p.data.goal_id === goalId && Number.isInteger(p.data.score))
-      .sort((a, b) => String(a.data.recorded_at || '').localeCompare(String(b.data.recorded_at || '')));
+      .sort(byRecorded);
     return entries.length ? entries[entries.length - 1].data.score : null;
   };
   const toCheck = await toCheckAbout(new Set([id, ...[...visits, ...goals, ...problems, ...progress].map((r) => r.id)]));

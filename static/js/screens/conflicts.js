@@ -26,9 +26,9 @@ function show(value, field) {
 const when = (iso) => (sameDay(new Date(iso), new Date()) ? formatTime(iso) : formatWhen(iso));
 
 // "Visit to Margaret Hill, Tue 1 Dec, 10:30": which record, in the app's words.
-async function describe(kind, id) {
+async function describe(kind, id, asItWas = {}) {
   const record = await getRecord(kind, id);
-  const d = (record && record.data) || {};
+  const d = record && !record.deleted ? record.data : asItWas;
   let goal = null;
   if (kind === 'progress' && d.goal_id) goal = await getRecord('goal', d.goal_id);
   const clientId = d.client_id || (goal && goal.data.client_id);
@@ -114,8 +114,11 @@ function rejectedCard(entry, title) {
 async function settledCard(notices) {
   const items = [];
   for (const n of notices) {
-    items.push(h('li', {}, `${await describe(n.kind, n.record_id)}, ${FIELD_LABELS[n.field] || n.field}: `,
-      `${n.resolved_by_name || 'your pair partner'} chose which version to keep (${when(n.resolved_at)}).`));
+    const who = n.resolved_by_name || 'Your pair partner';
+    const record = await getRecord(n.kind, n.record_id);
+    // Settled by a delete: the record is gone, so no version was chosen.
+    const how = record && !record.deleted ? `${who} chose which version to keep` : `${who} deleted it, so there is nothing to choose`;
+    items.push(h('li', {}, `${await describe(n.kind, n.record_id, n.data)}, ${FIELD_LABELS[n.field] || n.field}: ${how} (${when(n.resolved_at)}).`));
   }
   const card = h('div', { class: 'card' }, h('h2', {}, 'Settled on the other phone'), h('ul', {}, items));
   card.append(h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await dismissSettled(); done('Cleared from this list.', card); } }, 'OK, clear these'));

@@ -48,7 +48,8 @@ function deleteSection(what, detail, records, back) {
 }
 
 // --- goals and progress -------------------------------------------------------
-const byRecorded = (a, b) => String(a.data.recorded_at || '').localeCompare(String(b.data.recorded_at || ''));
+// Oldest first by the instant recorded (times may carry different offsets).
+export const byRecorded = (a, b) => (Date.parse(a.data.recorded_at) || 0) - (Date.parse(b.data.recorded_at) || 0);
 
 // Scores over time as a small line chart; the same numbers are listed beside it.
 function progressChart(entries) {
