@@ -8,3 +8,4 @@ from app.sync.changes import ChangeCounter  # noqa: F401
 from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership  # noqa: F401
 from app.sync.models import ScopeEvent, SyncConflict, SyncMutation  # noqa: F401
 from app.reminders.models import PushSubscription  # noqa: F401
+from app.safeguarding.models import ConcernAction  # noqa: F401
