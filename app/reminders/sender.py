@@ -20,6 +20,13 @@ class SendResult:
     ok: bool
     gone: bool = False
     detail: str = ""
+    status: int | None = None  # the push service's answer; None when there was none (timeout, refused)
+    retry_after: int | None = None  # seconds, from a Retry-After header in seconds
+
+    @property
+    def retryable(self) -> bool:
+        """Worth trying again later: no answer, too many requests, or a server error."""
+        return not self.ok and not self.gone and (self.status is None or self.status == 429 or self.status >= 500)
 
 
 def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int, timeout: float = 10.0) -> SendResult:
@@ -34,7 +41,10 @@ def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int
         )
     except WebPushException as err:
         status = err.response.status_code if err.response is not None else None
-        return SendResult(False, gone=status in GONE, detail=f"push service answered {status}")
+        retry_after = err.response.headers.get("Retry-After", "") if err.response is not None else ""
+        return SendResult(False, gone=status in GONE, detail=f"push service answered {status}", status=status,
+                          retry_after=int(retry_after) if retry_after.strip().isdigit() else None)
     except RequestException as err:
+        # A timeout too: the message may or may not have arrived, it is not counted as sent.
         return SendResult(False, detail=f"push service unreachable: {type(err).__name__}")
-    return SendResult(True, detail=f"push service answered {response.status_code}")
+    return SendResult(True, detail=f"push service answered {response.status_code}", status=response.status_code)
