@@ -1,7 +1,6 @@
 """A whole visit as a mentor meets it: nothing typed is lost, every screen
 opens at the top and reads as a person would write it, and each action says
 what it did. Each test here failed on the field app before issue 7."""
-import json
 import re
 
 from tests.e2e.conftest import sign_in
@@ -151,12 +150,19 @@ def test_the_waiting_count_counts_what_the_person_recorded(server, new_context):
     wait_status(page, "^1 visit waiting to send")
 
 
+def raiser_and_kept(server, amira, ben):
+    """Of Amira's and Ben's phones: whose edit became the conflict (the raiser)
+    and whose was kept, with their names."""
+    [(raiser_email,)] = db_rows(server, "select u.email from sync_conflicts c join users u on u.id = c.raised_by_id")
+    if raiser_email == "amira@demo.test":
+        return amira, "Amira Khan", ben, "Ben Walker"
+    return ben, "Ben Walker", amira, "Amira Khan"
+
+
 def test_conflict_cards_name_the_client_and_whose_version_and_the_other_phone_hears_it_was_settled(server, new_context):
     a, b, visit_id = both_edit_offline_then_sync(
         server, new_context, {"notes": "Amira: she seemed brighter"}, {"notes": "Ben: tired"})
-    [(raiser_email,)] = db_rows(server, "select u.email from sync_conflicts c join users u on u.id = c.raised_by_id")
-    raiser, kept = (a, b) if raiser_email == "amira@demo.test" else (b, a)
-    raiser_name = "Amira Khan" if raiser is a else "Ben Walker"
+    raiser, raiser_name, kept, kept_name = raiser_and_kept(server, a, b)
     show(kept, "#/conflicts")
     kept.wait_for_selector("main .card")
     card = kept.inner_text("main .card")
@@ -202,7 +208,7 @@ def test_the_concern_screen_promises_only_what_is_true_and_shows_the_concern_sen
     assert "Waiting to send" in page.inner_text("#concerns + ul")
     context.set_offline(False)
     assert sync(page)["outcome"] == "synced"
-    show(page, page.url.split("#")[1].join(["#", ""]) if False else "#/")
+    show(page, "#/")  # then the client screen afresh
     open_first_client(page)
     assert "Sent to the office" in page.inner_text("#concerns + ul")
     assert db_rows(server, "select category, visit_id from concerns where details = 'Mould in the bedroom'") == [("home_conditions", None)]
@@ -303,9 +309,7 @@ def test_settling_one_conflict_keeps_a_new_version_being_written_on_another(serv
 def test_a_conflict_settled_by_the_other_mentor_deleting_the_record_says_so(server, new_context):
     a, b, visit_id = both_edit_offline_then_sync(
         server, new_context, {"notes": "Amira's notes"}, {"notes": "Ben's notes"})
-    [(raiser_email,)] = db_rows(server, "select u.email from sync_conflicts c join users u on u.id = c.raised_by_id")
-    raiser, kept = (a, b) if raiser_email == "amira@demo.test" else (b, a)
-    kept_name = "Ben Walker" if raiser is a else "Amira Khan"
+    raiser, raiser_name, kept, kept_name = raiser_and_kept(server, a, b)
     kept.evaluate("async (id) => (await import('/static/js/store.js')).saveLocal('visit', id, 'delete')", visit_id)
     assert sync(kept)["outcome"] == "synced"
     assert sync(raiser)["outcome"] == "synced"

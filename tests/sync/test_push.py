@@ -419,10 +419,10 @@ def test_push_without_a_session_is_401_so_the_phone_signs_in_again(api, demo):
     assert response.status_code == 401
 
 
-def test_a_write_the_checks_did_not_foresee_fails_alone(app, session, demo, margaret, monkeypatch):
-    """If the bulk write hits a database constraint, the batch is applied again
-    one mutation at a time in savepoints: only the bad one is rejected."""
-    from app.accounts.services import find_by_email
+
+def break_writes_of_marked_visits(monkeypatch):
+    """A visit whose notes say "trips a constraint" fails its database write
+    (a CHECK constraint), which sends the batch down the savepoint path."""
     from app.sync import push as push_module
 
     real = push_module.column_values
@@ -434,6 +434,14 @@ def test_a_write_the_checks_did_not_foresee_fails_alone(app, session, demo, marg
         return values
 
     monkeypatch.setattr(push_module, "column_values", breaks_on_marker)
+
+def test_a_write_the_checks_did_not_foresee_fails_alone(app, session, demo, margaret, monkeypatch):
+    """If the bulk write hits a database constraint, the batch is applied again
+    one mutation at a time in savepoints: only the bad one is rejected."""
+    from app.accounts.services import find_by_email
+    from app.sync import push as push_module
+
+    break_writes_of_marked_visits(monkeypatch)
     good, bad = uuid.uuid4(), uuid.uuid4()
     batch = [mutation("visit", good, "create", new_visit(margaret.id)),
              mutation("visit", bad, "create", new_visit(margaret.id, notes="trips a constraint"))]
@@ -635,15 +643,7 @@ def test_delete_settles_conflicts_on_the_savepoint_fallback_path(phone, session,
 
     amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
     gid, conflict_id = goal_conflict(amira, ben, margaret)
-    real = push_module.column_values
-
-    def breaks_on_marker(kind, data):
-        values = real(kind, data)
-        if data.get("notes") == "trips a constraint":
-            values["status"] = "exploded"  # violates the CHECK constraint
-        return values
-
-    monkeypatch.setattr(push_module, "column_values", breaks_on_marker)
+    break_writes_of_marked_visits(monkeypatch)
     delete = mutation("goal", gid, "delete", base_rev=2)
     batch = [mutation("visit", uuid.uuid4(), "create", new_visit(margaret.id, notes="trips a constraint")), delete]
     session.rollback()
