@@ -14,10 +14,14 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Install, migrate, load the demo data into an empty database, serve on :5000.
+# Install, migrate, load the demo data into an empty database, serve on :5000,
+# and send due visit reminders beside the server (stopped when the server stops).
 run: $(INSTALLED)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-empty
+	$(BIN)/flask --app app reminders run & reminders=$$!; \
+	trap 'kill $$reminders 2>/dev/null; wait $$reminders 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 # Every test. Set TEST_DATABASE_URL to run the database tests on PostgreSQL too.

@@ -1,4 +1,4 @@
-"""Commands: flask --app app db upgrade | seed-demo | create-user."""
+"""Commands: flask --app app db upgrade | seed-demo | create-user | reminders send-due | reminders run."""
 from __future__ import annotations
 
 import sys
@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reminders_group)
 
 
 @click.group("db", cls=AppGroup, help="Database migrations (Alembic).")
@@ -114,3 +115,67 @@ def create_user_command(email, name, role, area_name, create_area):
         raise click.ClickException(str(err)) from None
     session.commit()
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.group("reminders", cls=AppGroup, help="Visit reminders (Web Push).")
+def reminders_group():
+    pass
+
+
+def _send_due_once() -> dict:
+    from app.db import utcnow
+    from app.reminders.due import send_due
+
+    session = current_app.extensions["database"]["sessionmaker"]()
+    try:
+        outcome = send_due(
+            session, utcnow(),
+            vapid_key=current_app.extensions["vapid"]["key"], subject=current_app.config["VAPID_SUBJECT"],
+            timeout=float(current_app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
+        )
+    finally:
+        session.close()
+    return outcome.as_dict()
+
+
+def _summary(counts: dict) -> str:
+    return ", ".join(f"{value} {name}" for name, value in counts.items())
+
+
+@reminders_group.command("send-due", help="Send the visit reminders due now, once. Safe from cron every "
+                                          "minute, and safe to run twice at once.")
+def reminders_send_due():
+    click.echo(f"Reminders: {_summary(_send_due_once())}.")
+
+
+@reminders_group.command("run", help="Send due reminders every INTERVAL seconds until stopped "
+                                     "(SIGTERM or Ctrl-C), for a single machine without cron.")
+@click.option("--interval", default=60, show_default=True, type=click.IntRange(1, 3600))
+def reminders_run(interval):
+    import signal
+    import threading
+    import time
+
+    stop = threading.Event()
+
+    def _stop(signum, _frame):
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"Sending due visit reminders every {interval} s; SIGTERM or Ctrl-C stops.")
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                counts = _send_due_once()
+                if any(counts[k] for k in ("sent", "gone", "retry", "failed")):
+                    click.echo(f"Reminders: {_summary(counts)}.")
+            except Exception as err:  # a database restart must not end the loop
+                current_app.logger.exception("sending due reminders failed")
+                click.echo(f"Sending due reminders failed ({type(err).__name__}); trying again next round.", err=True)
+            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("Reminders stopped.")

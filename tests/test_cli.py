@@ -102,3 +102,100 @@ def test_create_user_has_no_password_option(runner):
 def test_db_upgrade_command(runner):
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
+
+
+# ---- reminders send-due | reminders run -------------------------------------
+
+def _reminder_world(session, push_service, names=("amira",)):
+    """North's first visit starts in 30 minutes: its "soon" reminder is due now."""
+    from datetime import datetime, timedelta, timezone
+
+    from app.reminders.models import PushSubscription
+    from tests.reminders.test_push_api import Browser
+
+    visit = session.scalars(select(Visit).order_by(Visit.scheduled_start_at)).first()
+    start = (datetime.now(timezone.utc) + timedelta(minutes=30)).replace(microsecond=0)
+    visit.scheduled_start_at, visit.scheduled_start = start, start.isoformat()
+    pair_emails = {"amira": "amira@demo.test", "ben": "ben@demo.test", "chloe": "chloe@demo.test", "dev": "dev@demo.test"}
+    from app.clients.models import ClientAssignment
+    from app.volunteers.models import PairMembership
+
+    pair_id = session.scalar(select(ClientAssignment.pair_id).where(ClientAssignment.client_id == visit.client_id))
+    mentors = set(session.scalars(select(PairMembership.user_id).where(PairMembership.pair_id == pair_id)))
+    phones = {}
+    for name in names:
+        user = find_by_email(session, pair_emails[name])
+        browser = Browser(f"{push_service.url}/push/{name}")
+        session.add(PushSubscription(user_id=user.id, endpoint=browser.subscription["endpoint"],
+                                     p256dh=browser.subscription["keys"]["p256dh"], auth=browser.subscription["keys"]["auth"]))
+        phones[f"/push/{name}"] = (browser, user.id in mentors)
+    session.commit()
+    return phones
+
+
+def _push_service():
+    from tests.reminders.test_push_api import PushService
+
+    return PushService()
+
+
+def test_reminders_send_due_sends_what_is_due_once(runner, session, demo):
+    service = _push_service()
+    try:
+        phones = _reminder_world(session, service, ("amira", "ben"))
+        in_pair = sum(1 for _, mine in phones.values() if mine)
+        result = runner.invoke(args=["reminders", "send-due"])
+        assert result.exit_code == 0, result.output
+        assert f"Reminders: {in_pair} sent" in result.output
+        again = runner.invoke(args=["reminders", "send-due"])
+        assert "0 sent" in again.output and f"{in_pair} skipped" in again.output
+        assert len(service.received) == in_pair
+        for path, _headers, body in service.received:
+            assert phones[path][0].decrypt(body)["body"].endswith("in 60 minutes - open the app for details")
+    finally:
+        service.close()
+
+
+def _flask_env(app):
+    import os
+
+    return {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "APP_ENV": "development",
+            "SECRET_KEY": app.config["SECRET_KEY"]}
+
+
+def test_two_send_due_processes_at_once_send_each_reminder_once(app, session, demo):
+    import subprocess
+    import sys
+
+    service = _push_service()
+    try:
+        phones = _reminder_world(session, service, ("amira", "ben"))
+        in_pair = sorted(path for path, (_, mine) in phones.items() if mine)
+        command = [sys.executable, "-m", "flask", "--app", "app", "reminders", "send-due"]
+        procs = [subprocess.Popen(command, env=_flask_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for _ in range(3)]
+        outputs = [p.communicate(timeout=60)[0] for p in procs]
+        assert all(p.returncode == 0 for p in procs), outputs
+        assert sorted(path for path, _, _ in service.received) == in_pair, outputs
+    finally:
+        service.close()
+
+
+def test_reminders_run_stops_cleanly_on_sigterm(app, session, demo):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "flask", "--app", "app", "reminders", "run", "--interval", "1"]
+    proc = subprocess.Popen(command, env=_flask_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout.readline().startswith("Sending due visit reminders every 1 s")
+        time.sleep(2.5)  # a few rounds
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=10)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "Reminders stopped." in output and "failed" not in output

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +40,14 @@ def backoff(attempts: int, retry_after: int | None = None) -> timedelta:
     return wait
 
 
+class Claim(NamedTuple):
+    id: uuid.UUID
+    attempts: int  # this one included
+
+
 def claim(session: Session, visit_id: uuid.UUID, subscription_id: uuid.UUID, kind: str,
-          visit_start_at: datetime, now: datetime) -> uuid.UUID | None:
-    """The id of the claimed row, or None if another sender has it, sent it,
+          visit_start_at: datetime, now: datetime) -> Claim | None:
+    """The claimed row, or None if another sender has it, sent it,
     is waiting to retry it, gave up on it, or the visit/subscription is gone."""
     session.commit()  # end any open (read) transaction: the claim is a transaction of its own
     row_id = new_id()
@@ -52,7 +58,7 @@ def claim(session: Session, visit_id: uuid.UUID, subscription_id: uuid.UUID, kin
             claimed_at=now, next_attempt_at=now + LEASE,
         ))
         session.commit()
-        return row_id
+        return Claim(row_id, 1)
     except IntegrityError:
         session.rollback()
 
@@ -73,34 +79,39 @@ def claim(session: Session, visit_id: uuid.UUID, subscription_id: uuid.UUID, kin
     if result.rowcount != 1:
         session.rollback()
         return None
-    row_id = session.scalar(select(ReminderSend.id).where(mine))
+    claimed = Claim(*session.execute(select(ReminderSend.id, ReminderSend.attempts).where(mine)).one())
     session.commit()
-    return row_id
+    return claimed
 
 
-def record(session: Session, row_id: uuid.UUID, result: SendResult, now: datetime) -> str:
-    """Write what became of a claimed send; returns the outcome: sent, gone, retry or failed."""
-    row = session.get(ReminderSend, row_id, populate_existing=True)
-    if row is None:  # its subscription or visit went meanwhile
-        session.commit()
-        return "gone"
+def record(session: Session, claimed: Claim, result: SendResult, now: datetime) -> str:
+    """Write what became of a claimed send; returns the outcome: sent, gone, retry or failed.
+
+    Writes only (no read first): on SQLite a transaction that reads and then
+    writes fails at once if another writer committed in between."""
+    this = update(ReminderSend).where(ReminderSend.id == claimed.id).execution_options(synchronize_session=False)
     detail = result.detail[:200]
     if result.ok:
-        row.status, row.sent_at, row.next_attempt_at, row.detail = "sent", now, None, detail
-        session.execute(update(PushSubscription).where(PushSubscription.id == row.subscription_id)
-                        .values(last_sent_at=now))
+        session.execute(this.values(status="sent", sent_at=now, next_attempt_at=None, detail=detail))
+        session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id == select(ReminderSend.subscription_id)
+                   .where(ReminderSend.id == claimed.id).scalar_subquery())
+            .values(last_sent_at=now).execution_options(synchronize_session=False))
         outcome = "sent"
     elif result.gone:
-        # The browser unsubscribed or the subscription expired: forget it (its
-        # sends go with it, ON DELETE CASCADE).
-        session.execute(delete(ReminderSend).where(ReminderSend.subscription_id == row.subscription_id))
-        session.execute(delete(PushSubscription).where(PushSubscription.id == row.subscription_id))
+        # The browser unsubscribed or the subscription expired: forget it and
+        # its sends (the sends would go anyway, ON DELETE CASCADE).
+        sub_id = select(ReminderSend.subscription_id).where(ReminderSend.id == claimed.id).scalar_subquery()
+        session.execute(delete(PushSubscription).where(PushSubscription.id == sub_id)
+                        .execution_options(synchronize_session=False))
         outcome = "gone"
-    elif result.retryable and row.attempts < MAX_ATTEMPTS:
-        row.status, row.next_attempt_at, row.detail = "retry", now + backoff(row.attempts, result.retry_after), detail
+    elif result.retryable and claimed.attempts < MAX_ATTEMPTS:
+        session.execute(this.values(status="retry", next_attempt_at=now + backoff(claimed.attempts, result.retry_after),
+                                    detail=detail))
         outcome = "retry"
     else:
-        row.status, row.next_attempt_at, row.detail = "failed", None, detail
+        session.execute(this.values(status="failed", next_attempt_at=None, detail=detail))
         outcome = "failed"
     session.commit()
     return outcome

@@ -24,9 +24,9 @@ def setup(session):
     return visit.id, sub.id
 
 
-def row(session, row_id):
+def row(session, claimed):
     session.expire_all()
-    return session.get(ReminderSend, row_id)
+    return session.get(ReminderSend, claimed.id)
 
 
 def test_a_reminder_is_claimed_once(demo, session):
@@ -49,12 +49,13 @@ def test_too_many_requests_is_retried_later_with_growing_waits(demo, session):
     assert row(session, claimed).next_attempt_at == NOW + timedelta(minutes=1)
     assert delivery.claim(session, visit_id, sub_id, "soon", START, NOW + timedelta(seconds=59)) is None  # not yet
     later = NOW + timedelta(minutes=1)
-    assert delivery.claim(session, visit_id, sub_id, "soon", START, later) == claimed
-    assert row(session, claimed).attempts == 2
+    again = delivery.claim(session, visit_id, sub_id, "soon", START, later)
+    assert again.id == claimed.id and again.attempts == row(session, claimed).attempts == 2
+    claimed = again
     server_error = SendResult(False, detail="push service answered 503", status=503)
     assert delivery.record(session, claimed, server_error, later) == "retry"
     assert row(session, claimed).next_attempt_at == later + timedelta(minutes=2)  # doubled, never a tight loop
-    assert delivery.claim(session, visit_id, sub_id, "soon", START, later + timedelta(minutes=2)) == claimed
+    claimed = delivery.claim(session, visit_id, sub_id, "soon", START, later + timedelta(minutes=2))
     assert delivery.record(session, claimed, OK, later + timedelta(minutes=2)) == "sent"
     assert row(session, claimed).attempts == 3
 
@@ -87,7 +88,9 @@ def test_other_client_errors_and_too_many_attempts_give_up(demo, session):
     for _ in range(delivery.MAX_ATTEMPTS - 1):
         assert delivery.record(session, other, SendResult(False, status=500), when) == "retry"
         when = row(session, other).next_attempt_at
-        assert delivery.claim(session, visit_id, sub_id, "evening", START, when) == other
+        again = delivery.claim(session, visit_id, sub_id, "evening", START, when)
+        assert again.id == other.id
+        other = again
     assert delivery.record(session, other, SendResult(False, status=500), when) == "failed"
 
 
@@ -104,7 +107,7 @@ def test_a_sender_that_died_mid_send_frees_its_claim_after_the_lease(demo, sessi
     visit_id, sub_id = setup(session)
     claimed = delivery.claim(session, visit_id, sub_id, "soon", START, NOW)
     assert delivery.claim(session, visit_id, sub_id, "soon", START, NOW + timedelta(minutes=4)) is None
-    assert delivery.claim(session, visit_id, sub_id, "soon", START, NOW + delivery.LEASE) == claimed
+    assert delivery.claim(session, visit_id, sub_id, "soon", START, NOW + delivery.LEASE).id == claimed.id
 
 
 def test_a_visit_moved_to_another_time_is_reminded_again_once(demo, session):
@@ -112,7 +115,7 @@ def test_a_visit_moved_to_another_time_is_reminded_again_once(demo, session):
     claimed = delivery.claim(session, visit_id, sub_id, "evening", START, NOW)
     delivery.record(session, claimed, OK, NOW)
     moved = START + timedelta(days=2)
-    assert delivery.claim(session, visit_id, sub_id, "evening", moved, NOW + timedelta(days=2)) == claimed
+    assert delivery.claim(session, visit_id, sub_id, "evening", moved, NOW + timedelta(days=2)).id == claimed.id
     assert row(session, claimed).status == "sending" and row(session, claimed).attempts == 1
     assert delivery.claim(session, visit_id, sub_id, "evening", moved, NOW + timedelta(days=2)) is None
 
