@@ -171,7 +171,9 @@ KINDS: dict[str, Kind] = {
              ProgressFields(), required=("goal_id",), immutable=("goal_id",), stamped=("recorded_at",)),
         Kind("problem", Problem, ("client_id", "scanning", "analysis", "response", "assessment"),
              ProblemFields(), required=("client_id",), immutable=("client_id",)),
-        Kind("concern", Concern, ("client_id", "visit_id", "category", "details", "urgency"),
+        # acknowledged_at is read-only on phones: set by the office
+        # (app/safeguarding/services.py), never in ConcernFields.
+        Kind("concern", Concern, ("client_id", "visit_id", "category", "details", "urgency", "acknowledged_at"),
              ConcernFields(), required=("client_id", "category", "details"), defaults={"urgency": "normal"},
              write_once=True),
     )

@@ -1,7 +1,7 @@
 // GROW goals and their progress, SARA problem plans, safeguarding concerns.
 import { afterSave } from '../app.js';
 import { deleteLocal, getRecord, listRecords, needsChecking, recordState, saveLocal } from '../store.js';
-import { ask, form, formatDay, h, isoWithOffset, notify, render, svg } from '../ui.js';
+import { ask, form, formatDay, formatWhen, h, isoWithOffset, notify, render, svg } from '../ui.js';
 import { CONCERN_CATEGORY, GOAL_STATUS, clientName, label } from './labels.js';
 import { checkBanner, undoAction, visitChoices, visitField, visitIdOf } from './common.js';
 
@@ -193,6 +193,7 @@ const CONCERN_STATE = {
   rejected: 'Not accepted by the office system: see To check',
   sent: 'Sent to the office',
   local: 'Waiting to send',
+  seen: 'Seen by the office',  // a coordinator acknowledged it (acknowledged_at, from the server)
 };
 
 export async function concernList(clientId) {
@@ -202,7 +203,9 @@ export async function concernList(clientId) {
   return h('ul', { class: 'list' }, concerns.map((c, i) => h('li', {},
     h('p', {}, h('strong', {}, `${label(CONCERN_CATEGORY, c.data.category)}${c.data.urgency === 'urgent' ? ' (urgent)' : ''}`)),
     h('p', {}, c.data.details.length > 140 ? `${c.data.details.slice(0, 140)}…` : c.data.details),
-    h('p', { class: 'caption' }, CONCERN_STATE[states[i]]))));
+    h('p', { class: 'caption' }, c.data.acknowledged_at
+      ? `${CONCERN_STATE.seen} on ${formatWhen(c.data.acknowledged_at)}`
+      : CONCERN_STATE[states[i]]))));
 }
 
 export async function concernScreen(clientId) {
