@@ -44,10 +44,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
+    from app.safeguarding.views import bp as safeguarding_bp
     from app.sync.views import bp as sync_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(safeguarding_bp)
     app.register_blueprint(sync_bp)
     app.register_blueprint(fieldapp_bp)
     app.register_blueprint(reminders_bp)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.db import db
 from app.office import errors
 from app.office.services import client_overview
+from app.safeguarding.services import queue_counts
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 errors.register(bp)
@@ -18,8 +19,7 @@ def local_time(instant):
     return instant.astimezone(SCHEME_TIME_ZONE).strftime("%a %d %b %Y, %H:%M")
 
 
-@bp.before_request
-def _coordinators_only():
+def coordinators_only():
     """Every office page: signed-out people go to the sign-in page; mentors
     signed in to the field app get a page that sends them back to it."""
     if not current_user.is_authenticated:
@@ -29,6 +29,10 @@ def _coordinators_only():
     return None
 
 
+bp.before_request(coordinators_only)
+
+
 @bp.get("/")
 def home():
-    return render_template("office/home.html", clients=client_overview(db.session, current_user))
+    return render_template("office/home.html", clients=client_overview(db.session, current_user),
+                           concern_counts=queue_counts(db.session, current_user))
