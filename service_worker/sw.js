@@ -59,11 +59,21 @@ self.addEventListener('push', (event) => {
   }));
 });
 
+// A tap on a reminder opens what it is about (a visit), from the shell in
+// the cache, so it works with no signal too. An open window is asked to go
+// there (the app routes by #/...); otherwise a new one opens at that address.
+async function openFromNotification(url) {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  if (windows.length) {
+    windows[0].postMessage({ type: 'open', url });
+    try { return await windows[0].focus(); } catch (err) { return windows[0]; } // focus is allowed only from a tap
+  }
+  return self.clients.openWindow(url);
+}
+self.openFromNotification = openFromNotification; // for the browser tests
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    if (windows.length) return windows[0].focus();
-    return self.clients.openWindow(event.notification.data.url);
-  })());
+  const url = event.notification.data && typeof event.notification.data.url === 'string' ? event.notification.data.url : '/';
+  event.waitUntil(openFromNotification(url.startsWith('/') ? url : '/'));
 });

@@ -179,6 +179,11 @@ async function boot() {
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   registerServiceWorker();
   window.addEventListener('hashchange', route);
+  // A tapped reminder asks an open window to show what it is about.
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    const { type, url } = event.data || {};
+    if (type === 'open' && typeof url === 'string' && url.startsWith('/')) location.hash = new URL(url, location.origin).hash || '#/';
+  });
   // Lists show what the sync brought (and are not redrawn when it brought
   // nothing); forms are left alone while being filled in.
   window.addEventListener('synced', (event) => {

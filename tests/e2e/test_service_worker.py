@@ -91,3 +91,15 @@ def test_background_sync_in_the_service_worker_sends_the_outbox(server, new_cont
         page.wait_for_timeout(100)
     assert db_rows(server, "select count(*) from goals where title like 'Queued goal %'") == [(5,)]
     assert page.evaluate("async () => (await (await import('/static/js/store.js')).counts()).waiting") == 0
+
+
+def test_tapping_a_reminder_opens_its_visit_with_no_signal(server, new_context):
+    from tests.e2e.test_field_app import first_visit_id
+
+    context, page = signed_in_with_notifications(server, new_context)
+    visit_id = first_visit_id(page)
+    context.set_offline(True)
+    [worker] = context.service_workers
+    worker.evaluate("(url) => self.openFromNotification(url)", f"/#/visit/{visit_id}")
+    page.wait_for_selector("h1:has-text('Visit to Margaret Hill')")
+    assert page.url.endswith(f"#/visit/{visit_id}")
