@@ -122,28 +122,43 @@ def reminders_group():
     pass
 
 
+def _minutes(name: str, default: int):
+    """A number of minutes from the app's config or the environment."""
+    import os
+    from datetime import timedelta
+
+    value = current_app.config.get(name) or os.environ.get(name) or default
+    try:
+        return timedelta(minutes=int(value))
+    except ValueError:
+        raise click.ClickException(f"{name} must be a whole number of minutes, not {value!r}.") from None
+
+
 def _send_due_once() -> dict:
+    """Due visit reminders, then overdue check-out alerts and their all-clears."""
     from app.db import utcnow
     from app.reminders.due import send_due
+    from app.reminders.overdue import send_overdue
 
+    push = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
+            "timeout": float(current_app.config.get("PUSH_TIMEOUT_SECONDS", 10))}
     session = current_app.extensions["database"]["sessionmaker"]()
     try:
-        outcome = send_due(
-            session, utcnow(),
-            vapid_key=current_app.extensions["vapid"]["key"], subject=current_app.config["VAPID_SUBJECT"],
-            timeout=float(current_app.config.get("PUSH_TIMEOUT_SECONDS", 10)),
-        )
+        now = utcnow()
+        reminders = send_due(session, now, **push).as_dict()
+        alerts = send_overdue(session, now, grace=_minutes("OVERDUE_GRACE_MINUTES", 30),
+                              escalate_after=_minutes("OVERDUE_ESCALATE_MINUTES", 30), **push).as_dict()
     finally:
         session.close()
-    return outcome.as_dict()
+    return {name: reminders[name] + alerts[name] for name in reminders}
 
 
 def _summary(counts: dict) -> str:
     return ", ".join(f"{value} {name}" for name, value in counts.items())
 
 
-@reminders_group.command("send-due", help="Send the visit reminders due now, once. Safe from cron every "
-                                          "minute, and safe to run twice at once.")
+@reminders_group.command("send-due", help="Send the visit reminders and overdue check-out alerts due now, "
+                                          "once. Safe from cron every minute, and safe to run twice at once.")
 def reminders_send_due():
     click.echo(f"Reminders: {_summary(_send_due_once())}.")
 

@@ -53,7 +53,7 @@ class ReminderSend(Base):
     __tablename__ = "reminder_sends"
     __table_args__ = (
         UniqueConstraint("visit_id", "subscription_id", "kind", name="uq_reminder_sends_visit_subscription_kind"),
-        CheckConstraint("kind IN ('evening', 'soon')", name="kind"),
+        CheckConstraint("kind IN ('evening', 'soon', 'overdue', 'overdue_office', 'all_clear')", name="kind"),
         CheckConstraint("status IN ('sending', 'sent', 'retry', 'failed')", name="status"),
     )
 
@@ -61,7 +61,7 @@ class ReminderSend(Base):
     visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
     visit_start_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(10))
     attempts: Mapped[int] = mapped_column(default=1)

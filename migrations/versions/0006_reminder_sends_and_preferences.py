@@ -8,7 +8,9 @@ Create Date: 2026-11-25 18:22:23.764568
 - reminder_sends: one row per visit, subscription and reminder kind, claimed
   before the push is sent (the unique constraint is what stops two senders
   sending twice), then its outcome and any retry time. Rows go with their
-  visit or subscription (ON DELETE CASCADE).
+  visit or subscription (ON DELETE CASCADE). Kinds: the evening-before and
+  "soon" reminders, and the overdue check-out alerts (to the pair, to the
+  office) and their all-clear.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -36,7 +38,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('visit_id', sa.Uuid(), nullable=False),
     sa.Column('subscription_id', sa.Uuid(), nullable=False),
-    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('visit_start_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -44,7 +46,7 @@ def upgrade() -> None:
     sa.Column('claimed_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('detail', sa.String(length=200), nullable=True),
-    sa.CheckConstraint("kind IN ('evening', 'soon')", name=op.f('ck_reminder_sends_kind')),
+    sa.CheckConstraint("kind IN ('evening', 'soon', 'overdue', 'overdue_office', 'all_clear')", name=op.f('ck_reminder_sends_kind')),
     sa.CheckConstraint("status IN ('sending', 'sent', 'retry', 'failed')", name=op.f('ck_reminder_sends_status')),
     sa.ForeignKeyConstraint(['subscription_id'], ['push_subscriptions.id'], name=op.f('fk_reminder_sends_subscription_id_push_subscriptions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_reminder_sends_visit_id_visits'), ondelete='CASCADE'),
