@@ -13,6 +13,7 @@ const MAX_BACKOFF_MS = 15 * 60 * 1000;
 let backoff = 30 * 1000;
 let timer = null;
 let lastOutcome = null;
+let syncAgain = false;
 
 // --- status ---------------------------------------------------------------
 function ago(iso) {
@@ -69,7 +70,13 @@ export async function requestSync() {
   if ((await getMeta('user')) === undefined) return;
   // Signed out on the server: the outbox waits until the person signs in again.
   if ((await getMeta('auth')) === 'expired') { await showStatus(); return { outcome: 'signed-out' }; }
-  if (isSyncing()) return syncNow(); // join it; the caller that started it reports
+  if (isSyncing()) {
+    // Join it, and sync once more after it: it may have read the outbox
+    // before this caller's entry was saved.
+    syncAgain = true;
+    return syncNow();
+  }
+  syncAgain = false;
   const started = syncNow();
   showStatus();
   const result = await started;
@@ -81,6 +88,7 @@ export async function requestSync() {
   schedule(next);
   await showStatus();
   window.dispatchEvent(new CustomEvent('synced', { detail: result }));
+  if (syncAgain && result.outcome === 'synced') return requestSync();
   if (pendingUpdate && !isSyncing()) pendingUpdate();
   return result;
 }

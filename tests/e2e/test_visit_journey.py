@@ -318,3 +318,19 @@ def test_a_conflict_settled_by_the_other_mentor_deleting_the_record_says_so(serv
     text = raiser.inner_text("main")
     assert "Visit to Margaret Hill (Maggie)" in text, text
     assert f"{kept_name} deleted it, so there is nothing to choose" in text
+
+
+def test_an_entry_saved_while_a_sync_runs_is_sent_right_after_it(server, new_context):
+    context, page = signed_in(server, new_context)
+    # A slow connection: each pull takes a second, so the next save lands mid-sync.
+    page.route("**/api/sync/pull*", lambda route: (page.wait_for_timeout(1000), route.continue_()))
+    page.evaluate("() => { import('/static/js/app.js').then((m) => m.requestSync()); }")
+    page.wait_for_timeout(300)
+    page.evaluate("""async () => {
+        const { listRecords, saveLocal } = await import('/static/js/store.js');
+        const [client] = await listRecords('client');
+        await saveLocal('goal', crypto.randomUUID(), 'create', { client_id: client.id, title: 'Saved mid-sync' });
+        (await import('/static/js/app.js')).afterSave();
+    }""")
+    wait_status(page, "All sent", timeout=10000)
+    assert db_rows(server, "select count(*) from goals where title = 'Saved mid-sync'") == [(1,)]
