@@ -1,5 +1,6 @@
 // Visit reminders: this browser's push subscription, kept on the server.
-import { api } from './api.js';
+import { OfflineError, api } from './api.js';
+import { getMeta, setMeta } from './db.js';
 
 export function supported() {
   return typeof window !== 'undefined' && 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
@@ -45,3 +46,36 @@ export async function turnOff() {
 }
 
 export const sendTest = () => api('POST', '/api/push/test');
+
+// When to be reminded (the server sends the reminders): kept on the phone
+// too, so the screen shows them with no signal, and a change made with no
+// signal is sent at the next sync.
+// { enabled, evening_time: "18:00", minutes_before: 60 }
+export async function preferences() {
+  try {
+    const prefs = await api('GET', '/api/reminders/preferences');
+    if (!(await getMeta('reminder_prefs_pending'))) await setMeta('reminder_prefs', prefs);
+  } catch (err) { /* no signal: what the phone last knew */ }
+  return (await getMeta('reminder_prefs')) || { enabled: true, evening_time: '18:00', minutes_before: 60 };
+}
+
+// true: saved on the server; false: kept on the phone until the next sync.
+export async function savePreferences(prefs) {
+  await setMeta('reminder_prefs', prefs);
+  await setMeta('reminder_prefs_pending', true);
+  return sendPendingPreferences();
+}
+
+export async function sendPendingPreferences() {
+  if (!(await getMeta('reminder_prefs_pending'))) return true;
+  const { enabled, evening_time, minutes_before } = await getMeta('reminder_prefs');
+  try {
+    await api('PUT', '/api/reminders/preferences', { enabled, evening_time, minutes_before });
+  } catch (err) {
+    if (err instanceof OfflineError) return false;
+    await setMeta('reminder_prefs_pending', false); // refused: the form showed why; nothing to retry
+    throw err;
+  }
+  await setMeta('reminder_prefs_pending', false);
+  return true;
+}

@@ -4,6 +4,7 @@
 import { getMeta, setMeta } from './db.js';
 import { api, AuthError, OfflineError } from './api.js';
 import { applyPull, applyPushResults, outboxEntries } from './store.js';
+import { sendPendingPreferences } from './reminders.js';
 
 const BATCH = 200;
 const PULL_LIMIT = 500;
@@ -59,6 +60,7 @@ async function runSync() {
   try {
     const heldUntil = await pushOutbox();
     const changed = await pullAll();
+    await sendPendingPreferences().catch(() => {}); // reminder settings changed with no signal
     await setMeta('last_sync_at', new Date().toISOString());
     await setMeta('auth', 'ok');
     return { outcome: 'synced', heldUntil, changed };

@@ -155,7 +155,7 @@ export function form({ fields, values = {}, submitLabel, onSubmit, extra = [] })
         h('input', { type: 'radio', id: i === 0 ? id : `${id}-${i}`, name: f.name, value: v, checked: String(value) === String(v) }),
         h('label', { for: i === 0 ? id : `${id}-${i}` }, label))));
     } else {
-      const type = { date: 'date', datetime: 'datetime-local', number: 'text', password: 'password', email: 'email' }[f.type] || 'text';
+      const type = { date: 'date', datetime: 'datetime-local', time: 'time', number: 'text', password: 'password', email: 'email' }[f.type] || 'text';
       input = h('input', { id, name: f.name, type, value: String(value), inputmode: f.type === 'number' ? 'numeric' : null, autocomplete: f.autocomplete || 'off', spellcheck: f.type === 'email' || f.type === 'password' ? 'false' : null });
     }
     const hint = f.hint ? h('p', { class: 'hint', id: `${id}-hint` }, f.hint) : null;
@@ -218,6 +218,7 @@ export function form({ fields, values = {}, submitLabel, onSubmit, extra = [] })
       else if (v !== null && f.maxLength && String(v).length > f.maxLength) problems[f.name] = `${f.label} must be ${f.maxLength} characters or fewer`;
       else if (v !== null && (f.type === 'datetime' || f.type === 'date') && !valid(v)) problems[f.name] = `${f.label} must be a real date${f.type === 'datetime' ? ' and time' : ''}`;
       else if (v !== null && f.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) problems[f.name] = `${f.label} must be a real date`;
+      else if (v !== null && f.type === 'time' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) problems[f.name] = `${f.label} must be a time of day, like 18:00`;
     }
     return problems;
   };

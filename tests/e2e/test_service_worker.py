@@ -17,9 +17,7 @@ def signed_in_with_notifications(server, new_context):
 def test_settings_offer_reminders_and_say_so_when_the_push_service_cannot_be_reached(server, new_context):
     context, page = signed_in_with_notifications(server, new_context)
     show(page, "#/settings")
-    # Nothing sends visit reminders yet, and the screen says so.
-    page.wait_for_selector("text=This app does not send reminders of visits yet")
-    assert "before each visit" not in page.inner_text("main")
+    page.wait_for_selector("text=Turn on notifications to get reminders of your visits")
     # Headless Chromium here has no route to a browser push service, so
     # subscribing fails: the person is told, and nothing else breaks.
     page.click("button:text('Turn on notifications')")
@@ -103,3 +101,27 @@ def test_tapping_a_reminder_opens_its_visit_with_no_signal(server, new_context):
     worker.evaluate("(url) => self.openFromNotification(url)", f"/#/visit/{visit_id}")
     page.wait_for_selector("h1:has-text('Visit to Margaret Hill')")
     assert page.url.endswith(f"#/visit/{visit_id}")
+
+
+def test_reminder_times_are_set_in_settings_and_a_change_made_offline_is_sent_at_the_next_sync(server, new_context):
+    from tests.e2e.test_field_app import db_rows, sync
+
+    context, page = signed_in_with_notifications(server, new_context)
+    show(page, "#/settings")
+    page.wait_for_selector("#f-evening_time")
+    assert page.input_value("#f-evening_time") == "18:00" and page.input_value("#f-minutes_before") == "60"
+    page.fill("#f-minutes_before", "3")
+    page.click("button:text('Save reminder times')")
+    page.wait_for_selector(".error-summary:has-text('between 5 and 1440')")
+    page.fill("#f-minutes_before", "90")
+    page.click("button:text('Save reminder times')")
+    page.wait_for_selector(".notice:has-text('Reminder times saved.')")
+    assert db_rows(server, "select minutes_before from reminder_preferences") == [(90,)]
+    context.set_offline(True)
+    page.fill("#f-evening_time", "19:30")
+    page.click("button:text('Save reminder times')")
+    page.wait_for_selector(".notice:has-text('sent when the phone has signal')")
+    context.set_offline(False)
+    assert sync(page)["outcome"] == "synced"
+    [(evening,)] = db_rows(server, "select evening_time from reminder_preferences")
+    assert str(evening).startswith("19:30")

@@ -57,13 +57,13 @@ export async function settingsScreen() {
     signOutArea);
 }
 
-// Say only what is true: reminders of visits are not sent by the office yet;
-// what works today is the phone's permission and a test message.
+// Notifications on this phone (its permission and push subscription); when
+// reminders come is a setting of the person's, below.
 const REMINDER_WORDS = {
   unsupported: 'This phone’s browser cannot show notifications. Installing the app to the home screen may help.',
   blocked: 'Notifications are blocked for this app. Allow them in the phone’s settings if you want them.',
-  on: 'Notifications are on for this phone. This app does not send reminders of visits yet. A test shows whether this phone can show one. Notifications never show a client’s name.',
-  off: 'This app does not send reminders of visits yet. You can turn on notifications now and send a test, so this phone is ready. Notifications never show a client’s name.',
+  on: 'Notifications are on for this phone: it gets your visit reminders. A test shows whether it can show one. Reminders never show a client’s name.',
+  off: 'Turn on notifications to get reminders of your visits on this phone: the evening before and shortly before each one. Reminders never show a client’s name.',
 };
 const TIME_LIMIT_MS = 20 * 1000;
 
@@ -107,5 +107,32 @@ async function remindersSection() {
     area.replaceChildren(h('p', {}, REMINDER_WORDS[current]), ...buttons, message);
   };
   await draw(await reminders.state().catch(() => 'unsupported'));
-  return h('section', { 'aria-labelledby': 'reminders-heading' }, h('h2', { id: 'reminders-heading' }, 'Visit reminders'), area);
+  return h('section', { 'aria-labelledby': 'reminders-heading' }, h('h2', { id: 'reminders-heading' }, 'Visit reminders'), area,
+    await reminderTimesForm());
+}
+
+// When reminders come, for every phone of this person.
+async function reminderTimesForm() {
+  const prefs = await reminders.preferences();
+  return form({
+    fields: [
+      { name: 'enabled', label: 'Remind me of my visits', type: 'radios', options: [['yes', 'Yes'], ['no', 'No, no reminders']], required: true },
+      { name: 'evening_time', label: 'The evening before, at', type: 'time', required: true, requiredMessage: 'Enter a time, like 18:00', hint: 'For example, 18:00' },
+      { name: 'minutes_before', label: 'And this many minutes before the visit', type: 'number', min: 5, max: 1440, required: true, requiredMessage: 'Enter how many minutes before, like 60' },
+    ],
+    values: { ...prefs, enabled: prefs.enabled ? 'yes' : 'no' },
+    submitLabel: 'Save reminder times',
+    onSubmit: async ({ enabled, evening_time, minutes_before }) => {
+      let saved;
+      try {
+        saved = await reminders.savePreferences({ enabled: enabled === 'yes', evening_time, minutes_before });
+      } catch (err) {
+        return Object.keys(err.fields || {}).length ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, [].concat(v).join(' ')]))
+          : { enabled: err.message || 'That did not work. Try again.' };
+      }
+      notify(saved ? 'Reminder times saved.' : 'Reminder times saved on this phone. They are sent when the phone has signal.');
+      settingsScreen();
+      return null;
+    },
+  });
 }
