@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # URL -> file under the project root. "/" is the page itself.
-ICON_FILES = ("icon-192.png", "icon-512.png", "icon-maskable-512.png", "icon.svg")
+# Only the icons the app itself shows offline (the page's icon, notifications);
+# the large install icons are fetched by the browser when it installs the app.
+ICON_FILES = ("icon-192.png", "icon.svg")
 
 
 def shell_files(static_dir: Path) -> dict[str, Path]:
