@@ -213,7 +213,7 @@ export async function concernScreen(clientId) {
   const { options, preferred } = await visitChoices(clientId);
   render(`Safeguarding concern about ${clientName(client)}`,
     h('div', { class: 'warning' }, h('strong', {}, 'If someone is in immediate danger, call 999 now.')),
-    h('p', {}, 'This is saved on your phone and sent to the office system when the phone has signal. The app does not alert a coordinator yet: if it is urgent, phone your coordinator as well.'),
+    h('p', {}, 'This is saved on your phone and goes to the coordinators’ safeguarding list when the phone has signal. They are not alerted the moment it arrives: if it is urgent, phone your coordinator as well.'),
     h('p', {}, 'You cannot change it once saved, so add anything new as another concern.'),
     form({
       fields: [
