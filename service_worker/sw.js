@@ -54,7 +54,7 @@ self.addEventListener('push', (event) => {
   event.waitUntil(self.registration.showNotification(message.title || 'Peer Mentors', {
     body: message.body || 'Open the app to see what is new.',
     icon: '/static/icons/icon-192.png',
-    tag: message.type || 'reminder',
+    tag: message.tag || message.type || 'reminder', // one per visit and kind: a second reminder does not replace the first
     data: { url },
   }));
 });

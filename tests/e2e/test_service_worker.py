@@ -91,14 +91,32 @@ def test_background_sync_in_the_service_worker_sends_the_outbox(server, new_cont
     assert page.evaluate("async () => (await (await import('/static/js/store.js')).counts()).waiting") == 0
 
 
-def test_tapping_a_reminder_opens_its_visit_with_no_signal(server, new_context):
+def test_a_visit_reminder_shows_with_its_own_tag_and_tapping_it_opens_the_visit_with_no_signal(server, new_context):
+    from datetime import datetime, timezone
+
+    from app.reminders.schedule import payload
     from tests.e2e.test_field_app import first_visit_id
 
     context, page = signed_in_with_notifications(server, new_context)
     visit_id = first_visit_id(page)
+    cdp, registration_id = service_worker_registration_id(context, page)
+    # The server's own payload for a reminder 60 minutes before.
+    message = payload(visit_id, "soon", datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc), 60)
+    cdp.send("ServiceWorker.deliverPushMessage",
+             {"origin": server.url, "registrationId": registration_id, "data": json.dumps(message)})
+    shown = None
+    for _ in range(100):
+        shown = page.evaluate("""async () => {
+            const [n] = await (await navigator.serviceWorker.getRegistration()).getNotifications();
+            return n ? { tag: n.tag, url: n.data.url } : null;
+        }""")
+        if shown:
+            break
+        page.wait_for_timeout(100)
+    assert shown == {"tag": f"visit-{visit_id}", "url": f"/#/visit/{visit_id}"}
     context.set_offline(True)
     [worker] = context.service_workers
-    worker.evaluate("(url) => self.openFromNotification(url)", f"/#/visit/{visit_id}")
+    worker.evaluate("(url) => self.openFromNotification(url)", shown["url"])
     page.wait_for_selector("h1:has-text('Visit to Margaret Hill')")
     assert page.url.endswith(f"#/visit/{visit_id}")
 
