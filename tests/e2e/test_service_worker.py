@@ -43,20 +43,25 @@ def test_turning_on_notifications_shows_it_is_busy_ignores_a_second_tap_and_give
 
 def test_a_push_message_shows_a_notification_without_personal_data(server, new_context):
     context, page = signed_in_with_notifications(server, new_context)
-    cdp, registration_id = service_worker_registration_id(context, page)
     message = {"type": "visit", "title": "Visit reminder", "body": "You have a visit in 1 hour. Open the app to see it.", "url": "/#/"}
+    shown = deliver_push(server, context, page, message)
+    assert shown == {"title": "Visit reminder", "body": message["body"], "tag": "visit", "url": "/#/"}
+
+
+def deliver_push(server, context, page, message):
+    """Deliver a push message through DevTools; the notification it shows."""
+    cdp, registration_id = service_worker_registration_id(context, page)
     cdp.send("ServiceWorker.deliverPushMessage",
              {"origin": server.url, "registrationId": registration_id, "data": json.dumps(message)})
-    shown = None
     for _ in range(100):
         shown = page.evaluate("""async () => {
             const [n] = await (await navigator.serviceWorker.getRegistration()).getNotifications();
             return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data.url } : null;
         }""")
         if shown:
-            break
+            return shown
         page.wait_for_timeout(100)
-    assert shown == {"title": "Visit reminder", "body": message["body"], "tag": "visit", "url": "/#/"}
+    raise AssertionError("no notification was shown")
 
 
 def service_worker_registration_id(context, page):
@@ -99,21 +104,10 @@ def test_a_visit_reminder_shows_with_its_own_tag_and_tapping_it_opens_the_visit_
 
     context, page = signed_in_with_notifications(server, new_context)
     visit_id = first_visit_id(page)
-    cdp, registration_id = service_worker_registration_id(context, page)
     # The server's own payload for a reminder 60 minutes before.
     message = payload(visit_id, "soon", datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc), 60)
-    cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": server.url, "registrationId": registration_id, "data": json.dumps(message)})
-    shown = None
-    for _ in range(100):
-        shown = page.evaluate("""async () => {
-            const [n] = await (await navigator.serviceWorker.getRegistration()).getNotifications();
-            return n ? { tag: n.tag, url: n.data.url } : null;
-        }""")
-        if shown:
-            break
-        page.wait_for_timeout(100)
-    assert shown == {"tag": f"visit-{visit_id}", "url": f"/#/visit/{visit_id}"}
+    shown = deliver_push(server, context, page, message)
+    assert (shown["tag"], shown["url"]) == (f"visit-{visit_id}", f"/#/visit/{visit_id}")
     context.set_offline(True)
     [worker] = context.service_workers
     worker.evaluate("(url) => self.openFromNotification(url)", shown["url"])
