@@ -45,15 +45,18 @@ class Claim(NamedTuple):
     attempts: int  # this one included
 
 
-def claim(session: Session, visit_id: uuid.UUID, subscription_id: uuid.UUID, kind: str,
-          visit_start_at: datetime, now: datetime) -> Claim | None:
+def claim(session: Session, visit_id: uuid.UUID | None, subscription_id: uuid.UUID, kind: str,
+          visit_start_at: datetime, now: datetime, *, concern_id: uuid.UUID | None = None) -> Claim | None:
     """The claimed row, or None if another sender has it, sent it,
-    is waiting to retry it, gave up on it, or the visit/subscription is gone."""
+    is waiting to retry it, gave up on it, or the visit/subscription is gone.
+
+    An alert about a concern passes ``visit_id=None`` and ``concern_id``, and
+    as ``visit_start_at`` the concern's arrival time (which never moves)."""
     session.commit()  # end any open (read) transaction: the claim is a transaction of its own
     row_id = new_id()
     try:
         session.execute(insert(ReminderSend).values(
-            id=row_id, visit_id=visit_id, subscription_id=subscription_id, kind=kind,
+            id=row_id, visit_id=visit_id, concern_id=concern_id, subscription_id=subscription_id, kind=kind,
             visit_start_at=visit_start_at, status="sending", attempts=1,
             claimed_at=now, next_attempt_at=now + LEASE,
         ))
@@ -64,8 +67,8 @@ def claim(session: Session, visit_id: uuid.UUID, subscription_id: uuid.UUID, kin
 
     moved = ReminderSend.visit_start_at != visit_start_at
     free_again = and_(ReminderSend.status.in_(("retry", "sending")), ReminderSend.next_attempt_at <= now)
-    mine = and_(ReminderSend.visit_id == visit_id, ReminderSend.subscription_id == subscription_id,
-                ReminderSend.kind == kind)
+    about = ReminderSend.concern_id == concern_id if concern_id is not None else ReminderSend.visit_id == visit_id
+    mine = and_(about, ReminderSend.subscription_id == subscription_id, ReminderSend.kind == kind)
     result = session.execute(
         update(ReminderSend)
         .where(mine, or_(moved, free_again))

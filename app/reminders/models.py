@@ -41,24 +41,30 @@ SEND_STATUSES = ("sending", "sent", "retry", "failed")
 
 
 class ReminderSend(Base):
-    """One reminder of one visit to one subscription: claimed (its own
-    committed row) before the push is sent, so two senders at once never both
-    send it, then its outcome.
+    """One reminder of one visit (or one alert of one urgent safeguarding
+    concern) to one subscription: claimed (its own committed row) before the
+    push is sent, so two senders at once never both send it, then its outcome.
 
-    ``visit_start_at`` is the start the reminder was for: a visit moved to
-    another time re-arms its row once. ``next_attempt_at`` is when a sender may
+    A row is about a visit or about a concern, never both. ``visit_start_at``
+    is the start the reminder was for: a visit moved to another time re-arms
+    its row once; a concern's row holds the concern's arrival time, which never
+    changes. ``next_attempt_at`` is when a sender may
     take the row (again): after a 429/5xx/timeout (backoff), or if a sender
     died mid-send (the claim is a lease)."""
 
     __tablename__ = "reminder_sends"
     __table_args__ = (
         UniqueConstraint("visit_id", "subscription_id", "kind", name="uq_reminder_sends_visit_subscription_kind"),
-        CheckConstraint("kind IN ('evening', 'soon', 'overdue', 'overdue_office', 'all_clear')", name="kind"),
+        UniqueConstraint("concern_id", "subscription_id", "kind", name="uq_reminder_sends_concern_subscription_kind"),
+        CheckConstraint("kind IN ('evening', 'soon', 'overdue', 'overdue_office', 'all_clear', 'urgent_concern')",
+                        name="kind"),
+        CheckConstraint("(visit_id IS NULL) <> (concern_id IS NULL)", name="visit_or_concern"),
         CheckConstraint("status IN ('sending', 'sent', 'retry', 'failed')", name="status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    concern_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))

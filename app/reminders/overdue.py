@@ -4,7 +4,9 @@ period, the area's coordinators too. A check-out that arrives later (or the
 visit cancelled or deleted) sends an all-clear to everyone alerted.
 
 This runs on the server (with ``reminders send-due``/``run``), so it fires
-while the mentors' phones are offline. Every alert goes through the same
+while the mentors' phones are offline. ``send_overdue`` also pushes urgent
+safeguarding concerns to the area's coordinators (app.reminders.urgent): both
+are the safety alerts of that job. Every alert goes through the same
 claim-before-send rows as reminders (app.reminders.delivery): once per visit,
 subscription and kind, whoever runs the sender.
 
@@ -27,6 +29,7 @@ from app.fieldwork.models import Visit
 from app.reminders import delivery, sender
 from app.reminders.due import Outcome
 from app.reminders.models import PushSubscription, ReminderSend
+from app.reminders.urgent import send_urgent_concerns
 from app.volunteers.models import MentorPair, PairMembership
 
 log = logging.getLogger(__name__)
@@ -153,4 +156,7 @@ def send_overdue(session: Session, now: datetime, *, vapid_key, subject: str, ti
         setattr(outcome, what, getattr(outcome, what) + 1)
         if what != "sent":
             log.info("%s alert of visit %s: %s (%s)", alert.kind, alert.visit_id, what, result.detail)
+    urgent = send_urgent_concerns(session, now, vapid_key=vapid_key, subject=subject, timeout=timeout)
+    for name in urgent.as_dict():
+        setattr(outcome, name, getattr(outcome, name) + getattr(urgent, name))
     return outcome
