@@ -1,8 +1,7 @@
 """In Chromium: a mentor's urgent concern reaches the coordinator's queue, and
 the acknowledgement comes back to the mentors' phones at their next sync."""
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    browser, new_context, playwright_instance, seeded_db, server, sign_in)
+from tests.e2e.conftest import sign_in
 from tests.e2e.test_field_app import open_first_client, show, sync
 
 
