@@ -13,7 +13,7 @@ const MAX_BACKOFF_MS = 15 * 60 * 1000;
 let backoff = 30 * 1000;
 let timer = null;
 let lastOutcome = null;
-let syncAgain = false;
+let followUp = null;
 
 // --- status ---------------------------------------------------------------
 function ago(iso) {
@@ -71,12 +71,12 @@ export async function requestSync() {
   // Signed out on the server: the outbox waits until the person signs in again.
   if ((await getMeta('auth')) === 'expired') { await showStatus(); return { outcome: 'signed-out' }; }
   if (isSyncing()) {
-    // Join it, and sync once more after it: it may have read the outbox
-    // before this caller's entry was saved.
-    syncAgain = true;
-    return syncNow();
+    // The running sync may have read the outbox before this caller's entry
+    // was saved: one more sync follows it, and every caller meanwhile waits
+    // for that one.
+    if (!followUp) followUp = syncNow().then(() => { followUp = null; return requestSync(); });
+    return followUp;
   }
-  syncAgain = false;
   const started = syncNow();
   showStatus();
   const result = await started;
@@ -88,7 +88,6 @@ export async function requestSync() {
   schedule(next);
   await showStatus();
   window.dispatchEvent(new CustomEvent('synced', { detail: result }));
-  if (syncAgain && result.outcome === 'synced') return requestSync();
   if (pendingUpdate && !isSyncing()) pendingUpdate();
   return result;
 }
