@@ -135,10 +135,12 @@ def _minutes(name: str, default: int):
 
 
 def _send_due_once() -> dict:
-    """Due visit reminders, then overdue check-out alerts and their all-clears."""
+    """Due visit reminders, overdue check-out alerts and their all-clears, and
+    alerts of urgent safeguarding concerns to the area's coordinators."""
     from app.db import utcnow
     from app.reminders.due import send_due
     from app.reminders.overdue import send_overdue
+    from app.reminders.urgent import send_urgent_concerns
 
     push = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
             "timeout": float(current_app.config.get("PUSH_TIMEOUT_SECONDS", 10))}
@@ -148,16 +150,17 @@ def _send_due_once() -> dict:
         reminders = send_due(session, now, **push).as_dict()
         alerts = send_overdue(session, now, grace=_minutes("OVERDUE_GRACE_MINUTES", 30),
                               escalate_after=_minutes("OVERDUE_ESCALATE_MINUTES", 30), **push).as_dict()
+        urgent = send_urgent_concerns(session, now, **push).as_dict()
     finally:
         session.close()
-    return {name: reminders[name] + alerts[name] for name in reminders}
+    return {name: reminders[name] + alerts[name] + urgent[name] for name in reminders}
 
 
 def _summary(counts: dict) -> str:
     return ", ".join(f"{value} {name}" for name, value in counts.items())
 
 
-@reminders_group.command("send-due", help="Send the visit reminders and overdue check-out alerts due now, "
+@reminders_group.command("send-due", help="Send the visit reminders, overdue check-out alerts and urgent-concern alerts due now, "
                                           "once. Safe from cron every minute, and safe to run twice at once.")
 def reminders_send_due():
     click.echo(f"Reminders: {_summary(_send_due_once())}.")

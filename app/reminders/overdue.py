@@ -29,7 +29,6 @@ from app.fieldwork.models import Visit
 from app.reminders import delivery, sender
 from app.reminders.due import Outcome
 from app.reminders.models import PushSubscription, ReminderSend
-from app.reminders.urgent import send_urgent_concerns
 from app.volunteers.models import MentorPair, PairMembership
 
 log = logging.getLogger(__name__)
@@ -156,7 +155,4 @@ def send_overdue(session: Session, now: datetime, *, vapid_key, subject: str, ti
         setattr(outcome, what, getattr(outcome, what) + 1)
         if what != "sent":
             log.info("%s alert of visit %s: %s (%s)", alert.kind, alert.visit_id, what, result.detail)
-    urgent = send_urgent_concerns(session, now, vapid_key=vapid_key, subject=subject, timeout=timeout)
-    for name in urgent.as_dict():
-        setattr(outcome, name, getattr(outcome, name) + getattr(urgent, name))
     return outcome

@@ -197,7 +197,7 @@ def test_the_concern_screen_promises_only_what_is_true_and_shows_the_concern_sen
     page.click("a:text('Raise a safeguarding concern')")
     page.wait_for_selector("h1:has-text('Safeguarding concern')")
     assert "as soon as the phone has signal" not in page.inner_text("main")
-    assert "not alerted the moment it arrives: if it is urgent, phone your coordinator" in page.inner_text("main")
+    assert "An urgent one also sends an alert to the coordinators’ computers" in page.inner_text("main")
     page.click("button:text('Save concern')")
     page.wait_for_selector(".error-summary")  # nothing chosen: clear messages, nothing saved
     page.check("label:text('Home conditions')")

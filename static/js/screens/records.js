@@ -213,7 +213,7 @@ export async function concernScreen(clientId) {
   const { options, preferred } = await visitChoices(clientId);
   render(`Safeguarding concern about ${clientName(client)}`,
     h('div', { class: 'warning' }, h('strong', {}, 'If someone is in immediate danger, call 999 now.')),
-    h('p', {}, 'This is saved on your phone and goes to the coordinators’ safeguarding list when the phone has signal. They are not alerted the moment it arrives: if it is urgent, phone your coordinator as well.'),
+    h('p', {}, 'This is saved on your phone and goes to the coordinators’ safeguarding list when the phone has signal. An urgent one also sends an alert to the coordinators’ computers. If it cannot wait for signal, phone your coordinator.'),
     h('p', {}, 'You cannot change it once saved, so add anything new as another concern.'),
     form({
       fields: [
