@@ -151,3 +151,14 @@ def api(app):
         return c
 
     return make
+
+
+@pytest.fixture
+def push_service():
+    """A local HTTP push service (tests/reminders/test_push_api.py) that
+    decrypts what it is sent and checks the VAPID claims."""
+    from tests.reminders.test_push_api import PushService
+
+    service = PushService()
+    yield service
+    service.close()

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
-from test_push_api import Browser, PushService
+from test_push_api import Browser
 
 from app.accounts.services import find_by_email
 from app.clients.models import ClientAssignment
@@ -15,13 +15,6 @@ from app.volunteers.models import MentorPair
 
 START = datetime(2027, 1, 14, 14, 0, tzinfo=timezone.utc)
 END = START + timedelta(minutes=60)  # planned length 60 minutes
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
 
 
 @pytest.fixture

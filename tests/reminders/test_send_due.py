@@ -1,14 +1,14 @@
 """send_due against a real local push service: who gets what, when, once."""
 import json
 import socket
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, update
-from test_push_api import Browser, PushService, unb64  # noqa: F401  (tests/reminders is on sys.path)
+from test_push_api import Browser, unb64  # noqa: F401  (tests/reminders is on sys.path)
 
 from app.accounts.services import find_by_email
+from tests.reminders.senders import at_once
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
 from app.reminders.due import send_due
@@ -19,13 +19,6 @@ from app.volunteers.models import MentorPair, PairMembership
 START = datetime(2027, 1, 14, 14, 0, tzinfo=timezone.utc)  # 14:00 GMT
 EVENING_AT = datetime(2027, 1, 13, 18, 0, tzinfo=timezone.utc)
 SOON_AT = datetime(2027, 1, 14, 13, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
 
 
 class World:
@@ -208,24 +201,6 @@ def test_two_senders_at_once_send_each_reminder_once(world, app):
     for name in ("b1", "b2", "b3"):
         world.phone("ben@demo.test", name)
     make_session = app.extensions["database"]["sessionmaker"]
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def sender():
-        s = make_session()
-        try:
-            barrier.wait()
-            results.append(world.send(SOON_AT, session=s))
-        except Exception as err:  # noqa: BLE001  (reported below)
-            errors.append(err)
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=sender) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(make_session, lambda session: world.send(SOON_AT, session=session))
     assert sum(r["sent"] for r in results) == 6
     assert sorted(path for path, _, _ in world.push.received) == sorted(f"/push/{n}" for n in ("a1", "a2", "a3", "b1", "b2", "b3"))

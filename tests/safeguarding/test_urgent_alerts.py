@@ -1,7 +1,6 @@
 """An urgent concern raised from the field is pushed to the area's coordinators
 by the reminders job, against a real local HTTP push service."""
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,14 +11,8 @@ from app.db import utcnow
 from app.fieldwork.models import Concern
 from app.reminders.models import PushSubscription, ReminderSend
 from app.reminders.urgent import GIVE_UP_AFTER, send_urgent_concerns
-from tests.reminders.test_push_api import Browser, PushService, unb64
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
+from tests.reminders.senders import at_once
+from tests.reminders.test_push_api import Browser, unb64
 
 
 @pytest.fixture
@@ -132,25 +125,7 @@ def test_two_senders_at_once_push_each_concern_once(world, raise_concern, client
     for _ in range(3):
         raise_concern("amira@demo.test", clients_by_name["Margaret Hill"], urgency="urgent")
     make_session = app.extensions["database"]["sessionmaker"]
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def sender():
-        s = make_session()
-        try:
-            barrier.wait()
-            results.append(world.send(session=s))
-        except Exception as err:  # noqa: BLE001  (reported below)
-            errors.append(err)
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=sender) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(make_session, lambda session: world.send(session=session))
     assert sum(r["sent"] for r in results) == 6  # 3 concerns x Carol's 2 computers
     assert sorted(path for path, _, _ in world.push.received) == sorted(CAROL * 3)
 
