@@ -334,3 +334,12 @@ def test_an_entry_saved_while_a_sync_runs_is_sent_right_after_it(server, new_con
     }""")
     wait_status(page, "All sent", timeout=10000)
     assert db_rows(server, "select count(*) from goals where title = 'Saved mid-sync'") == [(1,)]
+
+
+def test_every_field_on_settings_is_a_full_size_touch_target(server, new_context):
+    context, page = signed_in(server, new_context)
+    show(page, "#/settings")
+    page.wait_for_selector("#f-evening_time")
+    for field in ("#f-evening_time", "#f-minutes_before"):
+        box = page.locator(field).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 200, (field, box)

@@ -45,8 +45,9 @@ export async function settingsScreen() {
   render('Settings',
     user ? h('p', {}, `Signed in as ${user.name}.`) : null,
     await remindersSection(),
+    h('h2', {}, 'Text size'),
     form({
-      fields: [{ name: 'text_size', label: 'Text size', type: 'radios', options: SIZES }],
+      fields: [{ name: 'text_size', label: 'Size of the writing in this app', type: 'radios', options: SIZES }],
       values: { text_size: size },
       submitLabel: 'Save text size',
       onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); notify('Text size saved.'); settingsScreen(); return null; },
