@@ -1,4 +1,4 @@
-"""Errors under /api/ are JSON, never an HTML page (DESIGN.md section 5)."""
+"""Errors under /api/ are JSON, never an HTML page (shape in docs/sync-protocol.md, "Errors")."""
 from __future__ import annotations
 
 import logging

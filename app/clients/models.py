@@ -18,7 +18,7 @@ CLIENT_STATUSES = ("referred", "active", "declined", "closed")
 class Client(SyncedRecord, Base):
     """A referral and, once accepted, a client.
 
-    The referral fields follow what agencies send by email (DOMAIN.md):
+    The referral fields follow what agencies send by email (docs/domain.md):
     name, address, contact number, age, consent, main issues, what they want
     to happen, other information and risks.
     """

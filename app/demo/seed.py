@@ -1,4 +1,4 @@
-"""Demo data (DESIGN.md section 6): one coordinator, pairs North and South,
+"""Demo data (docs/domain.md, "Demo data"): one coordinator, pairs North and South,
 two active clients each with a planned visit this week and an active goal.
 
 All people here are made up.

@@ -1,4 +1,4 @@
-"""POST/GET/DELETE /api/session (DESIGN.md section 5) and JSON errors under /api/."""
+"""POST/GET/DELETE /api/session (docs/sync-protocol.md, "Authentication") and JSON errors under /api/."""
 import pytest
 
 from app.accounts.models import User

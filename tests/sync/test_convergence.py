@@ -1,4 +1,4 @@
-"""Convergence of the sync protocol under random interleavings (DESIGN.md 4 and 9).
+"""Convergence of the sync protocol under random interleavings (docs/sync-protocol.md).
 
 A hypothesis state machine drives simulated devices of pair North through the
 real HTTP API (POST /api/sync/push, GET /api/sync/pull): amira@demo.test's
