@@ -162,3 +162,17 @@ def push_service():
     service = PushService()
     yield service
     service.close()
+
+
+@pytest.fixture
+def pg_database_url(request):
+    """An emptied PostgreSQL database for tests that only make sense there
+    (concurrency). Without TEST_DATABASE_URL they are skipped, except in CI,
+    where that is a failure."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_DATABASE_URL is not set: CI must run the PostgreSQL tests")
+        pytest.skip("set TEST_DATABASE_URL to run the PostgreSQL concurrency tests")
+    url = request.getfixturevalue("pg_url")
+    empty_postgres_tables(url)
+    return url

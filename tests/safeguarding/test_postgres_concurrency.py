@@ -1,27 +1,16 @@
 """Two coordinators acting on one concern at the same moment, on PostgreSQL."""
-import os
-
 import pytest
 from sqlalchemy import select
 
 from app.fieldwork.models import Concern
 from app.safeguarding.models import ConcernAction
-from tests.conftest import PG_URL
 from tests.sync.test_postgres_concurrency import run_together
 
 
 @pytest.fixture
-def database_url(request):
+def database_url(pg_database_url):
     """PostgreSQL only (overrides the two-backend fixture)."""
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set: CI must run the PostgreSQL tests")
-        pytest.skip("set TEST_DATABASE_URL to run the PostgreSQL concurrency tests")
-    url = request.getfixturevalue("pg_url")
-    from tests.conftest import empty_postgres_tables
-
-    empty_postgres_tables(url)
-    return url
+    return pg_database_url
 
 
 def test_two_acknowledgements_at_once_write_one(office, raise_concern, clients_by_name, other_area_coordinator,

@@ -2,7 +2,6 @@
 
 These need a real PostgreSQL server (TEST_DATABASE_URL); CI always has one.
 """
-import os
 import threading
 import uuid
 
@@ -11,21 +10,7 @@ from sqlalchemy import select
 
 from app.fieldwork.models import Visit
 from app.sync.changes import stamp
-from tests.conftest import PG_URL
 from tests.sync.conftest import mutation, new_visit
-
-
-@pytest.fixture
-def pg_database_url(request):
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set: CI must run the PostgreSQL tests")
-        pytest.skip("set TEST_DATABASE_URL to run the PostgreSQL concurrency tests")
-    url = request.getfixturevalue("pg_url")
-    from tests.conftest import empty_postgres_tables
-
-    empty_postgres_tables(url)
-    return url
 
 
 @pytest.fixture
