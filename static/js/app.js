@@ -86,10 +86,21 @@ export async function requestSync() {
   // A delete waiting out its undo time goes as soon as that time is up.
   if (result.heldUntil) next = Math.min(next, Math.max(500, Date.parse(result.heldUntil) - Date.now() + 250));
   schedule(next);
+  // The screen shows what the sync brought before the bar says "All sent".
+  await redrawAfterSync(result);
   await showStatus();
   window.dispatchEvent(new CustomEvent('synced', { detail: result }));
   if (pendingUpdate && !isSyncing()) pendingUpdate();
   return result;
+}
+
+// Lists show what the sync brought (and are not redrawn when it brought
+// nothing); forms are left alone while being filled in.
+function redrawAfterSync(result) {
+  const path = location.hash.replace(/^#/, '') || '/';
+  if (result.outcome === 'synced' && result.changed && !hasUnsavedInput()
+      && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) return route();
+  return null;
 }
 
 function schedule(ms) {
@@ -190,13 +201,6 @@ async function boot() {
   navigator.serviceWorker?.addEventListener('message', (event) => {
     const { type, url } = event.data || {};
     if (type === 'open' && typeof url === 'string' && url.startsWith('/')) location.hash = new URL(url, location.origin).hash || '#/';
-  });
-  // Lists show what the sync brought (and are not redrawn when it brought
-  // nothing); forms are left alone while being filled in.
-  window.addEventListener('synced', (event) => {
-    const path = location.hash.replace(/^#/, '') || '/';
-    if (event.detail.outcome === 'synced' && event.detail.changed && !hasUnsavedInput()
-        && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) route();
   });
   window.addEventListener('beforeunload', (event) => {
     if (hasUnsavedInput()) { event.preventDefault(); event.returnValue = LEAVE_QUESTION; }
