@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     app.static_folder = str(app.config.setdefault("STATIC_DIR", PROJECT_ROOT / "static"))
 
-    from app import models  # noqa: F401  (every table registered)
+    from app import features, models  # noqa: F401  (every table; every feature wired into sync)
 
     _db.init_app(app)
     _init_login(app)
@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     register_error_handlers(app)
 
-    from app.reminders import vapid
+    from app.webpush import vapid
 
     vapid.init_app(app)
 
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.office.views import bp as office_bp
     from app.safeguarding.views import bp as safeguarding_bp
     from app.sync.views import bp as sync_bp
+    from app.webpush.views import bp as webpush_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(office_bp)
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(sync_bp)
     app.register_blueprint(fieldapp_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(webpush_bp)
 
     from app.cli import register_cli
 

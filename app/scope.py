@@ -1,12 +1,23 @@
 """Who may see and change what: the one place that decides a user's scope.
 
-Every record phones hold hangs off a client, so a user's scope is a set of
-clients. The API, the office pages and the sync engine all ask this module.
+Every synced record has an owner (app/sync/owners.py), and a user's scope is
+the set of owners they may see and change, for each type of owner:
 
-- volunteer: the active clients assigned to a pair they are currently in
-  (the pair itself active);
-- coordinator: every client in their area;
-- admin: every client.
+- clients (visits, goals, progress, problems and concerns hang off one):
+  - volunteer: the active clients assigned to a pair they are currently in
+    (the pair itself active);
+  - coordinator: every client in their area;
+  - admin: every client.
+- volunteers (records a volunteer makes for themselves, such as expenses):
+  - volunteer: themselves;
+  - coordinator: the volunteers of their area;
+  - admin: every volunteer.
+
+A user who is not active sees nothing. When a client leaves a pair or an
+area, the users of that audience (the pair's mentors, past and present, and
+the area's coordinators) are told at their next pull, if it has left their
+scope. The API, the office pages and the sync engine all ask this module;
+it registers these rules with the engine below.
 """
 from __future__ import annotations
 
@@ -17,7 +28,14 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
+from app.sync.owners import OwnerType, register_audiences, register_owner_type
+from app.sync.scope_changes import owner_entered_scope, owner_left_scope
 from app.volunteers.models import MentorPair, PairMembership
+
+CLIENT = "client"
+VOLUNTEER = "volunteer"
+PAIR_AUDIENCE = "pair"
+AREA_AUDIENCE = "area"
 
 
 def current_pair_ids(user: User) -> Select:
@@ -51,9 +69,49 @@ def client_scope(user: User) -> Select:
     )
 
 
+def volunteer_scope(user: User) -> Select:
+    """A SELECT of the ids of the volunteers whose own records ``user`` may see and change."""
+    volunteers = select(User.id).where(User.role == "volunteer")
+    if not user.active:
+        return volunteers.where(false())
+    if user.role == "admin":
+        return volunteers
+    if user.role == "coordinator":
+        if user.area_id is None:
+            return volunteers.where(false())
+        return volunteers.where(User.area_id == user.area_id)
+    return volunteers.where(User.id == user.id)
+
+
+def audiences(user: User) -> list[tuple[str, object]]:
+    """The groups whose scope events concern ``user``: every pair a volunteer
+    was ever in (they may have left it), a coordinator's area."""
+    if user.role == "volunteer":
+        return [(PAIR_AUDIENCE, select(PairMembership.pair_id).where(PairMembership.user_id == user.id))]
+    if user.role == "coordinator" and user.area_id is not None:
+        return [(AREA_AUDIENCE, [user.area_id])]
+    return []  # admins see everything: nothing leaves their scope
+
+
+register_owner_type(OwnerType(CLIENT, "client", client_scope))
+register_owner_type(OwnerType(VOLUNTEER, "volunteer", volunteer_scope))
+register_audiences(audiences)
+
+
 def clients_in_scope(session: Session, user: User) -> set[uuid.UUID]:
     return set(session.scalars(client_scope(user)))
 
 
 def may_access_client(session: Session, user: User, client_id: uuid.UUID) -> bool:
     return bool(session.scalar(select(exists(client_scope(user).where(Client.id == client_id)))))
+
+
+# -- telling the sync engine (call after app.sync.changes.lock_counter) -------
+def client_left_scope(session: Session, client_id: uuid.UUID, *, pair_id=None, area_id=None) -> None:
+    """The client left ``pair_id`` (its mentors lose it) and, if it has left
+    their area too, ``area_id``'s coordinators; pull checks which it has."""
+    owner_left_scope(session, CLIENT, client_id, [(PAIR_AUDIENCE, pair_id), (AREA_AUDIENCE, area_id)])
+
+
+def client_entered_scope(session: Session, client_id: uuid.UUID) -> None:
+    owner_entered_scope(session, CLIENT, client_id)

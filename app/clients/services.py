@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.db import utcnow
 from app.sync.changes import lock_counter, stamp
-from app.sync.scope_changes import client_entered_scope, client_left_scope
+from app.scope import client_entered_scope, client_left_scope
 from app.volunteers.models import MentorPair
 
 

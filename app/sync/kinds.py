@@ -1,4 +1,9 @@
-"""The kinds of record that sync, their fields, and how each is validated.
+"""A kind of synced record, as a feature declares it, and the registry of kinds.
+
+The engine knows no feature: each feature package declares its kinds (the
+fields phones see, how they are validated, the rules across fields and who
+owns a record) in its own ``kinds.py`` and registers them; app/kinds.py
+imports them all. See docs/architecture.md, "Adding a kind".
 
 Field values travel and are compared in their JSON form: UUIDs and dates as
 strings, date-times as ISO 8601 strings with the offset the person entered.
@@ -6,31 +11,20 @@ strings, date-times as ISO 8601 strings with the offset the person entered.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import Date, Uuid
-
-from app.clients.models import Client
-from app.fieldwork.models import (
-    CONCERN_CATEGORIES,
-    CONCERN_URGENCIES,
-    GOAL_STATUSES,
-    VISIT_STATUSES,
-    Concern,
-    Goal,
-    Problem,
-    Progress,
-    Visit,
-)
 
 LONG_TEXT = 20_000
 # Dates people enter in the field; anything outside is a slip of the finger.
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
+# -- field types features build their schemas from -------------------------
 class OffsetDateTime(fields.String):
     """ISO 8601 date-time that must carry its UTC offset; kept as entered."""
 
@@ -76,76 +70,36 @@ def required_text(max_length):
 
 
 class KindSchema(Schema):
+    """The phone-writable fields of a kind; unknown fields are refused."""
+
     class Meta:
         unknown = RAISE
 
 
-class VisitFields(KindSchema):
-    client_id = UuidString()
-    scheduled_start = OffsetDateTime()
-    duration_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))  # planned
-    actual_minutes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=24 * 60))
-    location = text(300)
-    status = fields.String(validate=validate.OneOf(VISIT_STATUSES))
-    notes = text()
-    checked_in_at = OffsetDateTime(allow_none=True)
-    checked_out_at = OffsetDateTime(allow_none=True)
-
-
-def visit_problems(data: dict) -> dict:
-    """Rules across fields, checked on the record as it would become."""
-    start, end = data.get("checked_in_at"), data.get("checked_out_at")
-    if start and end and datetime.fromisoformat(end) < datetime.fromisoformat(start):
-        return {"checked_out_at": ["Check-out must be after check-in."]}
-    return {}
-
-
-class GoalFields(KindSchema):
-    client_id = UuidString()
-    title = required_text(300)
-    reality = text()
-    options = text()
-    will = text()
-    status = fields.String(validate=validate.OneOf(GOAL_STATUSES))
-    target_date = IsoDate(allow_none=True)
-
-
-class ProgressFields(KindSchema):
-    goal_id = UuidString()
-    visit_id = UuidString(allow_none=True)
-    score = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10))
-    note = text()
-    recorded_at = OffsetDateTime()
-
-
-class ProblemFields(KindSchema):
-    client_id = UuidString()
-    scanning = text()
-    analysis = text()
-    response = text()
-    assessment = text()
-
-
-class ConcernFields(KindSchema):
-    client_id = UuidString()
-    visit_id = UuidString(allow_none=True)
-    category = fields.String(validate=validate.OneOf(CONCERN_CATEGORIES))
-    details = required_text(LONG_TEXT)
-    urgency = fields.String(validate=validate.OneOf(CONCERN_URGENCIES))
-
-
+# -- a kind ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Kind:
     name: str
     model: type
     fields: tuple[str, ...]  # what a phone sees in ``data``
+    # Who owns a record (an owner type registered in app/sync/owners.py) and
+    # the column that holds the owner's id ("id" when the record is the owner).
+    owner: str
+    owner_field: str
     schema: Schema | None = None  # None: read-only on phones
     required: tuple[str, ...] = ()  # needed on create
     defaults: dict = field(default_factory=dict)  # set on create when not given
     immutable: tuple[str, ...] = ()  # fixed once created
-    write_once: bool = False  # phones may create, never change or delete
-    problems: object = None  # data -> {field: [messages]} for rules across fields
     stamped: tuple[str, ...] = ()  # set on create to the server's time when not given
+    problems: Callable[[dict], dict] | None = None  # data -> {field: [messages]}, rules across fields
+    # field -> kind of the record it names: that record must exist, be in
+    # scope, not be deleted, and have the same owner.
+    references: Mapping[str, str] = field(default_factory=dict)
+    owner_from: str | None = None  # a reference whose record's owner this record takes (set by the server)
+    owned_by_author: bool = False  # the owner is the user who creates it (set by the server)
+    derived: Callable[[dict], dict] | None = None  # JSON-form data -> values of columns phones never see
+    write_once: str | None = None  # phones may create, never change or delete; the message saying so
+    read_only: str = "These records are changed in the office, not from the field app."
 
     @property
     def table(self):
@@ -156,30 +110,25 @@ class Kind:
         return self.schema is not None
 
 
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind("client", Client, ("name", "preferred_name", "phone", "address", "risks", "main_issues",
-                                "desired_outcome", "status")),
-        Kind("visit", Visit, ("client_id", "scheduled_start", "duration_minutes", "actual_minutes", "location",
-                              "status", "notes", "checked_in_at", "checked_out_at"),
-             VisitFields(), required=("client_id", "scheduled_start"), defaults={"status": "planned"},
-             immutable=("client_id",), problems=visit_problems),
-        Kind("goal", Goal, ("client_id", "title", "reality", "options", "will", "status", "target_date"),
-             GoalFields(), required=("client_id", "title"), defaults={"status": "active"}, immutable=("client_id",)),
-        Kind("progress", Progress, ("client_id", "goal_id", "visit_id", "score", "note", "recorded_at"),
-             ProgressFields(), required=("goal_id",), immutable=("goal_id",), stamped=("recorded_at",)),
-        Kind("problem", Problem, ("client_id", "scanning", "analysis", "response", "assessment"),
-             ProblemFields(), required=("client_id",), immutable=("client_id",)),
-        # acknowledged_at is read-only on phones: set by the office
-        # (app/safeguarding/services.py), never in ConcernFields.
-        Kind("concern", Concern, ("client_id", "visit_id", "category", "details", "urgency", "acknowledged_at"),
-             ConcernFields(), required=("client_id", "category", "details"), defaults={"urgency": "normal"},
-             write_once=True),
-    )
-}
+# -- the registry ------------------------------------------------------------
+KINDS: dict[str, Kind] = {}  # in the order they were registered
 
 
+def register_kind(kind: Kind) -> Kind:
+    """Make ``kind`` known to the engine (once; registering it again is a no-op)."""
+    existing = KINDS.get(kind.name)
+    if existing is not None and existing is not kind:
+        raise ValueError(f"A different kind {kind.name!r} is already registered.")
+    KINDS[kind.name] = kind
+    _converters.cache_clear()
+    return kind
+
+
+def is_kind(name) -> bool:
+    return name in KINDS
+
+
+# -- values ------------------------------------------------------------------
 def checked_fields(kind: Kind, changes: dict) -> dict:
     """Validate and normalise phone-sent field values (a partial record).
 
@@ -211,6 +160,11 @@ def data_of(kind: Kind, row) -> dict:
     return {name: json_value(get(name)) for name in kind.fields}
 
 
+def owner_of(kind: Kind, row) -> uuid.UUID:
+    """The id of a row's owner (a row mapping)."""
+    return row[kind.owner_field]
+
+
 def _converter(column_type):
     if isinstance(column_type, Uuid):
         return uuid.UUID
@@ -221,8 +175,9 @@ def _converter(column_type):
 
 @lru_cache(maxsize=None)
 def _converters(kind_name: str) -> dict:
-    columns = KINDS[kind_name].table.c
-    return {name: _converter(columns[name].type) for name in KINDS[kind_name].fields}
+    kind = KINDS[kind_name]
+    columns = kind.table.c
+    return {name: _converter(columns[name].type) for name in kind.fields}
 
 
 def column_values(kind: Kind, data: dict) -> dict:
@@ -232,6 +187,6 @@ def column_values(kind: Kind, data: dict) -> dict:
     for name, value in data.items():
         convert = converters[name]
         out[name] = convert(value) if convert is not None and value is not None else value
-    if kind.name == "visit" and "scheduled_start" in data:
-        out["scheduled_start_at"] = datetime.fromisoformat(data["scheduled_start"])
+    if kind.derived is not None:
+        out.update(kind.derived(data))
     return out

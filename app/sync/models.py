@@ -1,5 +1,9 @@
 """What the sync engine keeps: stored results of mutations (idempotency),
-conflicts, and scope events (clients leaving someone's scope)."""
+conflicts, and scope events (owners leaving someone's scope).
+
+Records are named by kind and id, and their owners by owner type and id
+(app/sync/owners.py), so these tables hold no foreign key to a feature's table.
+"""
 from __future__ import annotations
 
 import uuid
@@ -32,7 +36,7 @@ class SyncConflict(Base):
 
     __tablename__ = "sync_conflicts"
     __table_args__ = (
-        Index("ix_sync_conflicts_open", "client_id", sqlite_where=text("resolved_at IS NULL"),
+        Index("ix_sync_conflicts_open", "owner_id", sqlite_where=text("resolved_at IS NULL"),
               postgresql_where=text("resolved_at IS NULL")),
         # Pull lists the conflicts settled in the last few days.
         Index("ix_sync_conflicts_resolved_at", "resolved_at"),
@@ -41,7 +45,8 @@ class SyncConflict(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
+    owner_type: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[uuid.UUID]
     field: Mapped[str] = mapped_column(String(40))
     base: Mapped[object | None] = mapped_column(JSON)
     mine: Mapped[object | None] = mapped_column(JSON)
@@ -55,14 +60,17 @@ class SyncConflict(Base):
 
 
 class ScopeEvent(Base):
-    """A client's scope changed (reassigned, closed, a mentor left the pair,
-    the pair stopped). Pull turns these into ``removed`` for whoever lost it."""
+    """An owner left the scope of an audience (a client reassigned or closed,
+    a mentor left the pair, the pair stopped: audience "pair" or "area", see
+    app/scope.py). Pull turns these into ``removed`` for the users of that
+    audience who no longer have the owner in scope."""
 
     __tablename__ = "sync_scope_events"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"))
-    pair_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("mentor_pairs.id"))
-    area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("areas.id"))
+    owner_type: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[uuid.UUID]
+    audience_kind: Mapped[str] = mapped_column(String(20))
+    audience_id: Mapped[uuid.UUID]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,21 +17,30 @@ import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from collections.abc import Callable
+
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import utcnow
-from app.scope import client_scope, clients_in_scope, current_pair_ids
 from app.sync.changes import committed_seq
-from app.sync.kinds import KINDS, data_of, json_value
+from app.sync.kinds import KINDS, Kind, data_of, json_value
 from app.sync.models import ScopeEvent, SyncConflict
-from app.volunteers.models import MentorPair, PairMembership
+from app.sync.owners import OWNER_TYPES, audiences_of
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 SETTLED_WITHIN = timedelta(days=7)  # how far back ``settled`` looks
 MAX_SETTLED = 100
+
+
+# Sections features add to every pull: name -> (session, user) -> JSON value.
+SECTIONS: dict[str, Callable[[Session, User], object]] = {}
+
+
+def register_section(name: str, make: Callable[[Session, User], object]) -> None:
+    SECTIONS[name] = make
 
 
 class BadCursor(ValueError):
@@ -69,9 +78,9 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
         cursor = Cursor(after=0, snapshot=upto)
     elif cursor.after > upto or cursor.snapshot > upto:
         raise BadCursor("The cursor is ahead of this server; pull again without a cursor.")
-    scope = client_scope(user)  # a SELECT, used as a subquery
+    scopes = {name: owner.scope(user) for name, owner in OWNER_TYPES.items()}  # SELECTs, used as subqueries
 
-    rows = heapq.merge(*(_changed(session, kind_name, scope, cursor, upto, limit + 1) for kind_name in KINDS),
+    rows = heapq.merge(*(_changed(session, kind, scopes[kind.owner], cursor, upto, limit + 1) for kind in KINDS.values()),
                        key=lambda change: change[0])
     page, has_more = [], False
     for change in rows:
@@ -85,28 +94,27 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
     removed = _removed(session, user, max(cursor.after, cursor.snapshot), page_end)
     still_snapshot = has_more and cursor.snapshot
     next_cursor = Cursor(after=page_end, snapshot=cursor.snapshot if still_snapshot else 0)
-    return {
+    body = {
         "changes": [change[1] for change in page],
         "removed": removed,
         "conflicts": open_conflicts(session, user),
         "settled": settled_conflicts(session, user),
-        "pair": current_pair(session, user),
-        "cursor": next_cursor.encode(),
-        "has_more": has_more,
     }
+    body.update((name, make(session, user)) for name, make in SECTIONS.items())
+    body.update(cursor=next_cursor.encode(), has_more=has_more)
+    return body
 
 
-def _changed(session, kind_name, scope, cursor: Cursor, upto: int, limit: int):
-    kind = KINDS[kind_name]
+def _changed(session, kind: Kind, scope, cursor: Cursor, upto: int, limit: int):
     table = kind.table
-    owner = table.c.id if kind_name == "client" else table.c.client_id
+    owner = table.c[kind.owner_field]
     query = select(table).where(owner.in_(scope), table.c.seq > cursor.after, table.c.seq <= upto)
     if cursor.snapshot:
         query = query.where(or_(table.c.deleted_at.is_(None), table.c.seq > cursor.snapshot))
     for row in session.execute(query.order_by(table.c.seq).limit(limit)).mappings():
         deleted = row["deleted_at"] is not None
         yield row["seq"], {
-            "kind": kind_name,
+            "kind": kind.name,
             "id": str(row["id"]),
             "rev": row["rev"],
             "deleted": deleted,
@@ -115,33 +123,49 @@ def _changed(session, kind_name, scope, cursor: Cursor, upto: int, limit: int):
 
 
 def _removed(session, user: User, after: int, upto: int) -> list[dict]:
-    """Clients that left this user's scope in (after, upto], and what hangs off them."""
-    events = select(ScopeEvent.client_id).where(ScopeEvent.seq > after, ScopeEvent.seq <= upto)
-    if user.role == "volunteer":
-        ever_pairs = select(PairMembership.pair_id).where(PairMembership.user_id == user.id)
-        events = events.where(ScopeEvent.pair_id.in_(ever_pairs))
-    elif user.role == "coordinator":
-        events = events.where(ScopeEvent.area_id == user.area_id)
-    else:
+    """Owners that left this user's scope in (after, upto], and their records."""
+    audiences = audiences_of(user)
+    if not audiences:
         return []
-    candidates = set(session.scalars(events))
-    if not candidates:
-        return []
-    gone = candidates - clients_in_scope(session, user)
-    removed = [{"kind": "client", "id": str(client_id)} for client_id in sorted(gone, key=str)]
-    for kind_name, kind in KINDS.items():
-        if kind_name == "client":
+    events = session.execute(
+        select(ScopeEvent.owner_type, ScopeEvent.owner_id)
+        .where(ScopeEvent.seq > after, ScopeEvent.seq <= upto,
+               or_(*(and_(ScopeEvent.audience_kind == kind, ScopeEvent.audience_id.in_(ids)) for kind, ids in audiences)))
+    )
+    candidates: dict[str, set] = {}
+    for owner_type, owner_id in events:
+        candidates.setdefault(owner_type, set()).add(owner_id)
+    gone = {}
+    for owner_type, ids in candidates.items():
+        scope = OWNER_TYPES[owner_type].scope(user)
+        still = set(session.scalars(scope.where(scope.selected_columns[0].in_(ids))))
+        if ids - still:
+            gone[owner_type] = ids - still
+    removed = []
+    for kind in KINDS.values():
+        owners = gone.get(kind.owner)
+        if not owners:
             continue
-        ids = session.scalars(select(kind.table.c.id).where(kind.table.c.client_id.in_(gone)))
-        removed.extend({"kind": kind_name, "id": str(record_id)} for record_id in ids)
+        if kind.owner_field == "id":  # the owners themselves
+            removed.extend({"kind": kind.name, "id": str(owner_id)} for owner_id in sorted(owners, key=str))
+            continue
+        table = kind.table
+        ids = session.scalars(select(table.c.id).where(table.c[kind.owner_field].in_(owners)))
+        removed.extend({"kind": kind.name, "id": str(record_id)} for record_id in ids)
     return removed
+
+
+def _in_scope(user: User, owner_type_column, owner_id_column):
+    """SQL: the (owner type, owner id) columns name an owner in ``user``'s scope."""
+    return or_(false(), *(and_(owner_type_column == name, owner_id_column.in_(owner.scope(user)))
+                          for name, owner in OWNER_TYPES.items()))
 
 
 def open_conflicts(session: Session, user: User) -> list[dict]:
     conflicts = session.execute(
         select(SyncConflict, User.name)
         .join(User, User.id == SyncConflict.raised_by_id)
-        .where(SyncConflict.resolved_at.is_(None), SyncConflict.client_id.in_(client_scope(user)))
+        .where(SyncConflict.resolved_at.is_(None), _in_scope(user, SyncConflict.owner_type, SyncConflict.owner_id))
         .order_by(SyncConflict.created_at, SyncConflict.id)
     )
     return [
@@ -169,7 +193,7 @@ def settled_conflicts(session: Session, user: User) -> list[dict]:
                SyncConflict.resolved_by_id, User.name, SyncConflict.resolved_at)
         .outerjoin(User, User.id == SyncConflict.resolved_by_id)
         .where(SyncConflict.resolved_at >= utcnow() - SETTLED_WITHIN,
-               SyncConflict.client_id.in_(client_scope(user)))
+               _in_scope(user, SyncConflict.owner_type, SyncConflict.owner_id))
         .order_by(SyncConflict.resolved_at.desc(), SyncConflict.id)
         .limit(MAX_SETTLED)
     )
@@ -185,31 +209,6 @@ def settled_conflicts(session: Session, user: User) -> list[dict]:
         }
         for conflict_id, kind, record_id, field, resolved_by, resolved_by_name, resolved_at in rows
     ]
-
-
-def current_pair(session: Session, user: User) -> dict | None:
-    """A volunteer's current pair (app.scope.current_pair_ids) with its
-    current members, the user included, by name; None for office roles or a
-    volunteer in no active pair. Should a volunteer be in two pairs at once,
-    the first by name is given."""
-    if user.role != "volunteer" or not user.active:
-        return None
-    rows = session.execute(
-        select(MentorPair.id, MentorPair.name, User.id, User.name)
-        .join(PairMembership, PairMembership.pair_id == MentorPair.id)
-        .join(User, User.id == PairMembership.user_id)
-        .where(MentorPair.id.in_(current_pair_ids(user)), PairMembership.left_at.is_(None))
-        .order_by(MentorPair.name, MentorPair.id, User.name, User.id)
-    ).all()
-    if not rows:
-        return None
-    pair_id, pair_name = rows[0][0], rows[0][1]
-    return {
-        "id": str(pair_id),
-        "name": pair_name,
-        "members": [{"id": str(member_id), "name": member_name}
-                    for row_pair, _, member_id, member_name in rows if row_pair == pair_id],
-    }
 
 
 def parse_limit(value: str | None) -> int:

@@ -13,26 +13,35 @@ result and writes nothing.
 """
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
 from app.db import utcnow
-from app.scope import clients_in_scope
+from app.sync import decide as decisions
 from app.sync.changes import take_seqs
-from app.sync.kinds import KINDS, Kind, checked_fields, column_values, data_of
-from app.sync.merge import DELETED, FieldConflict, merge_fields, status_of
+from app.sync.kinds import KINDS, Kind, checked_fields, column_values, data_of, is_kind
+from app.sync.merge import DELETED
 from app.sync.models import SyncConflict, SyncMutation
+from app.sync.owners import owner_type
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
 
 MAX_MUTATIONS = 1000
 SCHEMA_VERSION = 1
 OPS = ("create", "update", "delete")
+
+
+def _registered_kind(name: str) -> None:
+    # Looked up at each call: features register their kinds after this module loads.
+    if not is_kind(name):
+        raise ValidationError(f"Must be one of: {', '.join(KINDS)}.")
 
 
 class MutationSchema(Schema):
@@ -40,7 +49,7 @@ class MutationSchema(Schema):
         unknown = RAISE
 
     mutation_id = fields.UUID(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    kind = fields.String(required=True, validate=lambda name: _registered_kind(name))
     id = fields.UUID(required=True)
     op = fields.String(required=True, validate=validate.OneOf(OPS))
     base_rev = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0))
@@ -62,7 +71,7 @@ def _plain_envelope(raw: dict) -> dict | None:
             return None
         base_rev = raw.get("base_rev")
         base, changes, resolves = raw.get("base", {}), raw.get("changes", {}), raw.get("resolves", [])
-        if (raw["kind"] not in KINDS or raw["op"] not in OPS
+        if (not is_kind(raw["kind"]) or raw["op"] not in OPS
                 or not (base_rev is None or (type(base_rev) is int and base_rev >= 0))
                 or type(base) is not dict or type(changes) is not dict
                 or type(resolves) is not list or len(resolves) > 100):
@@ -93,7 +102,7 @@ class RecordState:
 
     kind: Kind
     id: uuid.UUID
-    client_id: uuid.UUID
+    owner_id: uuid.UUID
     data: dict
     rev: int
     deleted: bool
@@ -172,7 +181,11 @@ def _store_unsaveable(session, user, device_id, raw, err) -> dict:
     return result
 
 
+
 class _Batch:
+    """Loads what a batch's mutations are about, asks app/sync/decide.py about
+    each in turn, and writes the outcome in bulk."""
+
     def __init__(self, session: Session, user: User, device_id: uuid.UUID, seqs):
         self.session = session
         self.seqs = seqs
@@ -180,6 +193,7 @@ class _Batch:
         self.device_id = device_id
         self.now = utcnow()
         self.states: dict[tuple[str, uuid.UUID], RecordState] = {}
+        self.scopes: dict[str, set] = {}  # owner type -> ids of owners in the user's scope
         self.new_conflicts: list[dict] = []
         self.resolved: dict[uuid.UUID, uuid.UUID] = {}  # conflict id -> resolving mutation
         self.stored_results: list[dict] = []
@@ -190,7 +204,6 @@ class _Batch:
         envelopes = [m for m in parsed if isinstance(m, dict)]
         earlier = self._stored_results({m["mutation_id"] for m in envelopes})
         self._load_records(envelopes)
-        self.scope = clients_in_scope(self.session, self.user)
         self.conflicts, self.open_on_record = self._load_conflicts(
             {cid for m in envelopes for cid in m["resolves"]},
             {m["id"] for m in envelopes if m["op"] == "delete"},
@@ -242,10 +255,11 @@ class _Batch:
         return {row.mutation_id: row for row in rows}
 
     def _load_records(self, envelopes) -> None:
+        """The records the mutations are about, and the ones they name."""
         wanted: dict[str, set] = {}
         for m in envelopes:
             wanted.setdefault(m["kind"], set()).add(m["id"])
-            for ref_kind, ref_field in (("goal", "goal_id"), ("visit", "visit_id")):
+            for ref_field, ref_kind in KINDS[m["kind"]].references.items():
                 value = m["changes"].get(ref_field)
                 if isinstance(value, str):
                     try:
@@ -260,7 +274,7 @@ class _Batch:
                 self.states[(kind_name, row["id"])] = RecordState(
                     kind=kind,
                     id=row["id"],
-                    client_id=row["id"] if kind_name == "client" else row["client_id"],
+                    owner_id=row[kind.owner_field],
                     data=data_of(kind, row),
                     rev=row["rev"],
                     deleted=row["deleted_at"] is not None,
@@ -285,49 +299,69 @@ class _Batch:
                 open_on_record.setdefault((c.kind, c.record_id), []).append(c.id)
         return by_id, open_on_record
 
+    def _in_scope(self, owner_type_name: str, owner_id) -> bool:
+        scope = self.scopes.get(owner_type_name)
+        if scope is None:
+            scope = self.scopes[owner_type_name] = set(
+                self.session.scalars(owner_type(owner_type_name).scope(self.user)))
+        return owner_id in scope
+
     # -- one mutation ----------------------------------------------------
     def _apply_one(self, m: dict) -> Outcome:
         kind = KINDS[m["kind"]]
         try:
             if not kind.phone_writable:
-                raise reject("kind", "Client records are changed in the office, not from the field app.")
+                raise reject("kind", kind.read_only)
             changes = self._checked_changes(kind, m["changes"])
             base = self._normalised_base(kind, m["base"])
             state = self.states.get((kind.name, m["id"]))
-            if state is not None and state.client_id not in self.scope:
+            if state is not None and not self._in_scope(kind.owner, state.owner_id):
                 # The same answer as for a missing record: ids of other pairs' records are not confirmed.
                 raise reject("id", NO_SUCH_RECORD)
-            resolving = self._checked_resolutions(m, state)
-            if m["op"] == "create":
-                if state is None:
-                    return self._create(kind, m, changes)
-                if not state.deleted and all(state.data.get(k) == v for k, v in changes.items()):
-                    self._settle(resolving, m)
-                    return Outcome("applied", rev=state.rev)  # the same create again
+            resolving = self._checked_resolutions(m)
+            if m["op"] == "create" and state is None:
+                return self._create(kind, m, changes)
             if state is None:
                 raise reject("id", NO_SUCH_RECORD)
-            if kind.write_once:
-                raise reject("op", "A safeguarding concern cannot be changed or deleted once raised; raise a new one or tell your coordinator.")
-            if m["base_rev"] is not None and m["base_rev"] > state.rev:
-                raise reject("base_rev", f"base_rev {m['base_rev']} is newer than the server's rev {state.rev}.")
-            if m["op"] == "create":  # an id that exists, with other content
-                return self._update(kind, m, state, changes, {}, resolving, base_rev=None)
-            if m["op"] == "update":
-                return self._update(kind, m, state, changes, base, resolving, base_rev=m["base_rev"])
-            return self._delete(m, state, resolving)
+            decision = decisions.decide(
+                kind,
+                decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start),
+                decisions.Mutation(m["op"], changes, base, m["base_rev"],
+                                   settles_delete=any(c.field == DELETED for c in resolving)),
+            )
+            replayed_create = m["op"] == "create" and decision.status == "applied" and not decision.changes_record
+            if m["op"] != "delete" and decision.status != "rejected" and not replayed_create:
+                self._check_references(kind, changes, state.owner_id, skip=kind.immutable)
+            return self._carry_out(decision, m, state, resolving)
         except Rejected as err:
             return Outcome("rejected", errors=err.errors)
+
+    def _carry_out(self, decision: decisions.Decision, m: dict, state: RecordState, resolving) -> Outcome:
+        if decision.status == "rejected":
+            return Outcome("rejected", errors=decision.errors)
+        if decision.changes_record:
+            if decision.deleted is not None:
+                state.deleted = decision.deleted
+            state.data.update(decision.write)
+            state.rev += 1
+            state.changed |= set(decision.write)
+            state.touched = True
+        if decision.settles:
+            for conflict in resolving:
+                self.resolved[conflict.id] = m["mutation_id"]
+        if decision.deleted:
+            # The record is gone: whatever was open on it is moot, including
+            # conflicts raised earlier in this batch.
+            for conflict_id in self.open_on_record.get((state.kind.name, state.id), ()):
+                self.resolved.setdefault(conflict_id, m["mutation_id"])
+        conflict_ids = self._raise_conflicts(m, state, decision.conflicts)
+        return Outcome(decision.status, rev=state.rev, conflicts=conflict_ids)
 
     def _checked_changes(self, kind: Kind, changes: dict) -> dict:
         try:
             return checked_fields(kind, changes)
         except ValidationError as err:
             raise Rejected(err.messages) from None
-
-    def _check_rules(self, kind: Kind, data: dict) -> None:
-        problems = kind.problems(data) if kind.problems else {}
-        if problems:
-            raise Rejected(problems)
 
     def _normalised_base(self, kind: Kind, base: dict) -> dict:
         unknown = [name for name in base if name not in kind.schema.fields]
@@ -341,15 +375,11 @@ class _Batch:
                 normalised[name] = value  # only ever compared
         return normalised
 
-    def _check_scope(self, client_id, field_name: str) -> None:
-        if client_id not in self.scope:
-            raise reject(field_name, "You cannot see or change records of this client.")
-
-    def _checked_resolutions(self, m: dict, state: RecordState | None) -> list[SyncConflict]:
+    def _checked_resolutions(self, m: dict) -> list[SyncConflict]:
         resolving = []
         for conflict_id in m["resolves"]:
             conflict = self.conflicts.get(conflict_id)
-            if conflict is None or conflict.client_id not in self.scope:
+            if conflict is None or not self._in_scope(conflict.owner_type, conflict.owner_id):
                 raise reject("resolves", f"There is no conflict {conflict_id}.")
             if conflict.record_id != m["id"] or conflict.kind != m["kind"]:
                 raise reject("resolves", f"Conflict {conflict_id} is about another record.")
@@ -357,100 +387,45 @@ class _Batch:
                 resolving.append(conflict)
         return resolving
 
-    def _settle(self, resolving: list[SyncConflict], m: dict) -> None:
-        for conflict in resolving:
-            self.resolved[conflict.id] = m["mutation_id"]
-
     def _reference(self, kind_name: str, value: str | None, field_name: str) -> RecordState | None:
         if value is None:
             return None
         target = self.states.get((kind_name, uuid.UUID(value)))
-        if target is None or target.deleted or target.client_id not in self.scope:
+        if target is None or target.deleted or not self._in_scope(target.kind.owner, target.owner_id):
             raise reject(field_name, f"There is no such {kind_name} (it may not have synced yet).")
         return target
 
+    def _check_references(self, kind: Kind, values: dict, owner_id, *, skip=()) -> None:
+        """Each record named must be there for this user, with the same owner."""
+        for field_name, ref_kind in kind.references.items():
+            if field_name not in values or field_name in skip or field_name == kind.owner_from:
+                continue
+            target = self._reference(ref_kind, values[field_name], field_name)
+            if target is not None and target.owner_id != owner_id:
+                raise reject(field_name, f"That {ref_kind} belongs to another {owner_type(kind.owner).noun}.")
+
     def _create(self, kind: Kind, m: dict, changes: dict) -> Outcome:
-        data = {name: None for name in kind.fields}
-        data.update(kind.defaults)
-        data.update(changes)
-        for name in kind.stamped:  # older phones do not send it
-            if data[name] is None:
-                data[name] = self.now.isoformat(timespec="seconds")
-        missing = [name for name in kind.required if data.get(name) is None]
-        if missing:
-            raise Rejected({name: ["Missing data for required field."] for name in missing})
-        self._check_rules(kind, data)
-        if kind.name == "progress":
-            goal = self._reference("goal", data["goal_id"], "goal_id")
-            data["client_id"] = str(goal.client_id)
-        client_id = uuid.UUID(data["client_id"])
-        self._check_scope(client_id, "client_id")
-        if "visit_id" in kind.fields:
-            visit = self._reference("visit", data.get("visit_id"), "visit_id")
-            if visit is not None and visit.client_id != client_id:
-                raise reject("visit_id", "That visit belongs to another client.")
-        state = RecordState(kind=kind, id=m["id"], client_id=client_id, data=data, rev=1, deleted=False,
+        data, rejection = decisions.new_record(kind, changes, self.now)
+        if rejection is not None:
+            return Outcome("rejected", errors=rejection.errors)
+        if kind.owner_from is not None:
+            parent = self._reference(kind.references[kind.owner_from], data[kind.owner_from], kind.owner_from)
+            owner_id = parent.owner_id
+            if kind.owner_field in kind.fields:
+                data[kind.owner_field] = str(owner_id)
+        elif kind.owned_by_author:
+            owner_id = self.user.id
+            if kind.owner_field in kind.fields:
+                data[kind.owner_field] = str(owner_id)
+        else:
+            owner_id = uuid.UUID(data[kind.owner_field])
+        if not self._in_scope(kind.owner, owner_id):
+            raise reject(kind.owner_field, f"You cannot see or change records of this {owner_type(kind.owner).noun}.")
+        self._check_references(kind, data, owner_id)
+        state = RecordState(kind=kind, id=m["id"], owner_id=owner_id, data=data, rev=1, deleted=False,
                             in_database=False, changed=set(data), touched=True)
         self.states[(kind.name, m["id"])] = state
         return Outcome("applied", rev=1)
-
-    def _update(self, kind, m, state, changes, base, resolving, *, base_rev) -> Outcome:
-        for name in kind.immutable:
-            if name in changes and changes[name] != state.data.get(name):
-                raise reject(name, f"{name} cannot change once the record exists.")
-        if "visit_id" in changes:
-            visit = self._reference("visit", changes["visit_id"], "visit_id")
-            if visit is not None and visit.client_id != state.client_id:
-                raise reject("visit_id", "That visit belongs to another client.")
-        if state.deleted:
-            if any(c.field == DELETED for c in resolving):
-                # The person chose to keep their edit over the delete: restore it.
-                if changes:
-                    self._check_rules(kind, {**state.data, **changes})
-                self._settle(resolving, m)
-                if not changes:
-                    return Outcome("applied", rev=state.rev)
-                state.deleted = False
-                self._write_fields(state, changes)
-                return Outcome("applied", rev=state.rev)
-            conflict = FieldConflict(DELETED, None, changes, {"deleted": True})
-            return Outcome("conflict", rev=state.rev, conflicts=self._raise_conflicts(m, state, [conflict]))
-        moved_on = base_rev is None or base_rev < state.rev
-        merged = merge_fields(state.data, base, changes, record_moved_on=moved_on)
-        self._check_rules(kind, {**state.data, **merged.apply})
-        if merged.apply:
-            self._write_fields(state, merged.apply)
-        self._settle(resolving, m)
-        conflict_ids = self._raise_conflicts(m, state, merged.conflicts)
-        return Outcome(status_of(merged, record_moved_on=moved_on), rev=state.rev, conflicts=conflict_ids)
-
-    def _delete(self, m, state, resolving) -> Outcome:
-        if state.deleted:
-            self._settle(resolving, m)
-            return Outcome("applied", rev=state.rev)
-        # Changes made since base_rev by this same batch are the phone's own
-        # queued edits (or its own create), which it saw: not a conflict.
-        own_changes_only = m["base_rev"] == state.rev_at_start
-        if m["base_rev"] == state.rev or own_changes_only or any(c.field == DELETED for c in resolving):
-            state.deleted = True
-            self._bump(state, set())
-            self._settle(resolving, m)
-            # The record is gone: whatever was open on it is moot, including
-            # conflicts raised earlier in this batch.
-            for conflict_id in self.open_on_record.get((state.kind.name, state.id), ()):
-                self.resolved.setdefault(conflict_id, m["mutation_id"])
-            return Outcome("applied", rev=state.rev)
-        conflict = FieldConflict(DELETED, None, {"deleted": True}, copy.deepcopy(state.data))
-        return Outcome("conflict", rev=state.rev, conflicts=self._raise_conflicts(m, state, [conflict]))
-
-    def _write_fields(self, state: RecordState, values: dict) -> None:
-        state.data.update(values)
-        self._bump(state, set(values))
-
-    def _bump(self, state: RecordState, columns: set) -> None:
-        state.rev += 1
-        state.changed |= columns
-        state.touched = True
 
     def _raise_conflicts(self, m, state, conflicts) -> list[str]:
         ids = []
@@ -458,9 +433,9 @@ class _Batch:
             conflict_id = uuid.uuid4()
             ids.append(str(conflict_id))
             self.new_conflicts.append(
-                {"id": conflict_id, "kind": state.kind.name, "record_id": state.id, "client_id": state.client_id,
-                 "field": c.field, "base": c.base, "mine": c.mine, "theirs": c.theirs, "raised_by_id": self.user.id,
-                 "mutation_id": m["mutation_id"], "created_at": self.now}
+                {"id": conflict_id, "kind": state.kind.name, "record_id": state.id, "owner_type": state.kind.owner,
+                 "owner_id": state.owner_id, "field": c.field, "base": c.base, "mine": c.mine, "theirs": c.theirs,
+                 "raised_by_id": self.user.id, "mutation_id": m["mutation_id"], "created_at": self.now}
             )
             self.open_on_record.setdefault((state.kind.name, state.id), []).append(conflict_id)
         return ids
@@ -480,7 +455,9 @@ class _Batch:
                 row["b_id"] = state.id
                 updates.setdefault((state.kind.name, tuple(sorted(row))), []).append(row)
             else:
-                row.update(id=state.id, client_id=state.client_id, created_at=self.now, created_by_id=self.user.id)
+                row.update(id=state.id, created_at=self.now, created_by_id=self.user.id)
+                if state.kind.owner_field != "id":
+                    row[state.kind.owner_field] = state.owner_id
                 inserts.setdefault(state.kind.name, []).append(row)
         for kind_name, rows in inserts.items():
             self.session.execute(insert(KINDS[kind_name].table), rows)

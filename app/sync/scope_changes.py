@@ -1,13 +1,18 @@
-"""Keeping phones right when a client's scope changes.
+"""Keeping phones right when an owner's scope changes.
 
-A client leaving someone's scope is written down as a ScopeEvent; pull turns it
-into ``removed``. A client entering someone's scope has all its records given
-new change numbers, so they come down in the newcomer's next pull (records keep
-their rev: a phone that already has them just sees the same rev again).
+An owner (a client, say) leaving an audience's scope is written down as a
+ScopeEvent; pull turns it into ``removed``. An owner entering someone's scope
+has all its records given new change numbers, so they come down in the
+newcomer's next pull (records keep their rev: a phone that already has them
+just sees the same rev again).
+
+Feature services call these inside their own transaction, after
+``lock_counter`` (app/sync/changes.py).
 """
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -17,17 +22,27 @@ from app.sync.kinds import KINDS
 from app.sync.models import ScopeEvent
 
 
-def client_left_scope(session: Session, client_id: uuid.UUID, *, pair_id=None, area_id=None) -> None:
-    session.add(ScopeEvent(seq=take_seqs(session), client_id=client_id, pair_id=pair_id, area_id=area_id))
+def owner_left_scope(session: Session, owner_type: str, owner_id: uuid.UUID,
+                     audiences: Iterable[tuple[str, uuid.UUID | None]]) -> None:
+    """``owner_id`` left the scope of each (audience kind, audience id) given."""
+    named = [(kind, audience_id) for kind, audience_id in audiences if audience_id is not None]
+    if not named:
+        return
+    seq = take_seqs(session)
+    session.add_all(ScopeEvent(seq=seq, owner_type=owner_type, owner_id=owner_id, audience_kind=kind,
+                               audience_id=audience_id) for kind, audience_id in named)
     session.flush()
 
 
-def client_entered_scope(session: Session, client_id: uuid.UUID) -> None:
+def owner_entered_scope(session: Session, owner_type: str, owner_id: uuid.UUID) -> None:
+    """Every record of ``owner_id`` comes down again in the next pull of whoever now sees it."""
     session.flush()
-    for kind_name, kind in KINDS.items():
+    for kind in KINDS.values():
+        if kind.owner != owner_type:
+            continue
         table = kind.table
-        owner = table.c.id if kind_name == "client" else table.c.client_id
-        ids = list(session.scalars(select(table.c.id).where(owner == client_id).order_by(table.c.seq)))
+        owner = table.c[kind.owner_field]
+        ids = list(session.scalars(select(table.c.id).where(owner == owner_id).order_by(table.c.seq)))
         if not ids:
             continue
         last = take_seqs(session, len(ids))

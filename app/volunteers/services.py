@@ -1,4 +1,4 @@
-"""Office services for pairs: a volunteer joins or leaves, a pair stops or restarts."""
+"""Office services for pairs: a volunteer joins or leaves, a pair stops or restarts; a volunteer's current pair."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from app.accounts.models import User
 from app.clients.models import ClientAssignment
 from app.db import utcnow
 from app.sync.changes import lock_counter
-from app.sync.scope_changes import client_entered_scope, client_left_scope
+from app.scope import client_entered_scope, client_left_scope, current_pair_ids
 from app.volunteers.models import MentorPair, PairMembership
 
 PAIR_SIZE = 2
@@ -68,3 +68,28 @@ def set_pair_active(session: Session, pair: MentorPair, active: bool) -> None:
             client_entered_scope(session, client_id)
         else:
             client_left_scope(session, client_id, pair_id=pair.id, area_id=pair.area_id)
+
+
+def current_pair(session: Session, user: User) -> dict | None:
+    """A volunteer's current pair (app.scope.current_pair_ids) with its
+    current members, the user included, by name; None for office roles or a
+    volunteer in no active pair. Should a volunteer be in two pairs at once,
+    the first by name is given."""
+    if user.role != "volunteer" or not user.active:
+        return None
+    rows = session.execute(
+        select(MentorPair.id, MentorPair.name, User.id, User.name)
+        .join(PairMembership, PairMembership.pair_id == MentorPair.id)
+        .join(User, User.id == PairMembership.user_id)
+        .where(MentorPair.id.in_(current_pair_ids(user)), PairMembership.left_at.is_(None))
+        .order_by(MentorPair.name, MentorPair.id, User.name, User.id)
+    ).all()
+    if not rows:
+        return None
+    pair_id, pair_name = rows[0][0], rows[0][1]
+    return {
+        "id": str(pair_id),
+        "name": pair_name,
+        "members": [{"id": str(member_id), "name": member_name}
+                    for row_pair, _, member_id, member_name in rows if row_pair == pair_id],
+    }

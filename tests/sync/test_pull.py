@@ -247,7 +247,7 @@ def test_settled_looks_back_seven_days_and_lists_at_most_100_newest_first(phone,
 
     ben = find_by_email(session, "ben@demo.test")
     now = datetime.now(timezone.utc)
-    rows = [{"id": uuid.uuid4(), "kind": "goal", "record_id": uuid.uuid4(), "client_id": margaret.id, "field": "title",
+    rows = [{"id": uuid.uuid4(), "kind": "goal", "record_id": uuid.uuid4(), "owner_type": "client", "owner_id": margaret.id, "field": "title",
              "base": "a", "mine": "b", "theirs": "c", "raised_by_id": ben.id, "mutation_id": uuid.uuid4(),
              "created_at": now - timedelta(days=10), "resolved_at": now - timedelta(hours=n),
              "resolved_by_id": ben.id, "resolved_by_mutation_id": uuid.uuid4()}
