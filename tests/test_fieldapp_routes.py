@@ -9,7 +9,7 @@ def test_app_shell_page(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
-    assert 'type="module" src="/static/js/app.js"' in html
+    assert 'type="module" src="/static/js/main.js"' in html
     assert "style=" not in html and "onclick" not in html  # nothing the CSP would block
 
 
@@ -59,7 +59,7 @@ def test_every_module_is_preloaded(app, client):
     modules = {"/static/" + p.relative_to(static).as_posix() for p in (static / "js").rglob("*.js")}
     html = client.get("/").get_data(as_text=True)
     preloaded = {line.split('href="')[1].split('"')[0] for line in html.splitlines() if 'rel="modulepreload"' in line}
-    assert preloaded == modules - {"/static/js/app.js"}
+    assert preloaded == modules - {"/static/js/main.js"}
 
 
 def test_favicon_is_an_image_that_may_be_cached(app, client):

@@ -1,12 +1,11 @@
-// Boot, routing, the always-visible sync status, and when to sync.
-import { finishPendingSignOut } from './api.js';
+// The always-visible sync status, when to sync, and app updates. Screens
+// import from here, so it imports no screen (and no router): the router
+// hooks in with onSynced. It does not boot the app: main.js does.
 import { getMeta } from './db.js';
 import { counts } from './store.js';
 import { isSyncing, syncNow } from './sync.js';
-import { h, hasUnsavedInput, plural } from './ui.js';
-import { applyTextSize } from './screens/settings.js';
+import { h, plural } from './ui.js';
 import { recordsPhrase } from './screens/labels.js';
-import { routes } from './routes.js';
 
 const TIMER_MS = 5 * 60 * 1000;
 const MAX_BACKOFF_MS = 15 * 60 * 1000;
@@ -28,7 +27,7 @@ function ago(iso) {
 
 // The parts of the page that belong to a signed-in person stay hidden
 // until someone has signed in.
-function showSignedIn(signedIn) {
+export function showSignedIn(signedIn) {
   document.getElementById('nav').hidden = !signedIn;
   document.getElementById('sync-status').hidden = !signedIn;
 }
@@ -66,6 +65,13 @@ export async function showStatus() {
 }
 
 // --- syncing --------------------------------------------------------------
+// fn(result) runs after every sync and is awaited before the status bar
+// shows the outcome (the router redraws a list with what a sync brought).
+const syncedHooks = [];
+export function onSynced(fn) {
+  syncedHooks.push(fn);
+}
+
 export async function requestSync() {
   if ((await getMeta('user')) === undefined) return;
   // Signed out on the server: the outbox waits until the person signs in again.
@@ -87,20 +93,11 @@ export async function requestSync() {
   if (result.heldUntil) next = Math.min(next, Math.max(500, Date.parse(result.heldUntil) - Date.now() + 250));
   schedule(next);
   // The screen shows what the sync brought before the bar says "All sent".
-  await redrawAfterSync(result);
+  for (const hook of syncedHooks) await hook(result);
   await showStatus();
   window.dispatchEvent(new CustomEvent('synced', { detail: result }));
   if (pendingUpdate && !isSyncing()) pendingUpdate();
   return result;
-}
-
-// Lists show what the sync brought (and are not redrawn when it brought
-// nothing); forms are left alone while being filled in.
-function redrawAfterSync(result) {
-  const path = location.hash.replace(/^#/, '') || '/';
-  if (result.outcome === 'synced' && result.changed && !hasUnsavedInput()
-      && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) return route();
-  return null;
 }
 
 function schedule(ms) {
@@ -119,42 +116,6 @@ export async function afterSave() {
   requestSync();
 }
 
-// --- routing --------------------------------------------------------------
-// Leaving a screen with something typed and not saved asks first.
-const LEAVE_QUESTION = 'You have typed something on this screen that is not saved. Leave it and lose what you typed?';
-let currentPath = null;
-let routing = Promise.resolve();
-let wanted = 0;
-
-// One screen is drawn at a time, and only the newest request is drawn: a
-// screen that read the database before a sync cannot paint over one drawn
-// after it.
-function route() {
-  const mine = ++wanted;
-  routing = routing.then(() => (mine === wanted ? drawRoute() : null)).catch((err) => console.error(err));
-  return routing;
-}
-
-async function drawRoute() {
-  const path = location.hash.replace(/^#/, '') || '/';
-  if (currentPath !== null && path !== currentPath && hasUnsavedInput() && !window.confirm(LEAVE_QUESTION)) {
-    history.replaceState(null, '', `#${currentPath}`); // stay, with the typing as it was
-    return;
-  }
-  currentPath = path;
-  const user = await getMeta('user');
-  showSignedIn(Boolean(user));
-  if (!user && path !== '/signin') { location.hash = '#/signin'; return; }
-  for (const [pattern, screen] of routes) {
-    const match = path.match(pattern);
-    if (match) { await screen(...match.slice(1)); return; }
-  }
-  location.hash = '#/';
-}
-
-// Draw the current screen again (after Undo brought something back).
-export const refreshScreen = () => route();
-
 // --- updates --------------------------------------------------------------
 let pendingUpdate = null;
 let updateRequested = false;
@@ -170,7 +131,7 @@ function offerUpdate(worker) {
   };
 }
 
-async function registerServiceWorker() {
+export async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   try {
     const reg = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
@@ -191,27 +152,3 @@ async function registerServiceWorker() {
     console.warn('service worker not registered', err);
   }
 }
-
-async function boot() {
-  await applyTextSize();
-  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-  registerServiceWorker();
-  window.addEventListener('hashchange', route);
-  // A tapped reminder asks an open window to show what it is about.
-  navigator.serviceWorker?.addEventListener('message', (event) => {
-    const { type, url } = event.data || {};
-    if (type === 'open' && typeof url === 'string' && url.startsWith('/')) location.hash = new URL(url, location.origin).hash || '#/';
-  });
-  window.addEventListener('beforeunload', (event) => {
-    if (hasUnsavedInput()) { event.preventDefault(); event.returnValue = LEAVE_QUESTION; }
-  });
-  window.addEventListener('online', () => { finishPendingSignOut(); requestSync(); });
-  finishPendingSignOut();
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') requestSync(); });
-  await route();
-  await showStatus();
-  setInterval(showStatus, 60 * 1000); // keep "all sent 3 min ago" true
-  requestSync();
-}
-
-boot();

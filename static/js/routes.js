@@ -1,4 +1,8 @@
-// Which screen answers which address (#/...).
+// Routing: which screen answers which address (#/...), drawing one screen
+// at a time, and asking before leaving unsaved typing.
+import { onSynced, showSignedIn } from './app.js';
+import { getMeta } from './db.js';
+import { hasUnsavedInput, onRefresh } from './ui.js';
 import { signInScreen } from './screens/signin.js';
 import { homeScreen } from './screens/home.js';
 import { clientScreen } from './screens/client.js';
@@ -25,3 +29,55 @@ export const routes = [
   [/^\/conflicts$/, toCheckScreen],
   [/^\/settings$/, settingsScreen],
 ];
+
+// Leaving a screen with something typed and not saved asks first.
+const LEAVE_QUESTION = 'You have typed something on this screen that is not saved. Leave it and lose what you typed?';
+let currentPath = null;
+let routing = Promise.resolve();
+let wanted = 0;
+
+// One screen is drawn at a time, and only the newest request is drawn: a
+// screen that read the database before a sync cannot paint over one drawn
+// after it.
+export function route() {
+  const mine = ++wanted;
+  routing = routing.then(() => (mine === wanted ? drawRoute() : null)).catch((err) => console.error(err));
+  return routing;
+}
+
+async function drawRoute() {
+  const path = location.hash.replace(/^#/, '') || '/';
+  if (currentPath !== null && path !== currentPath && hasUnsavedInput() && !window.confirm(LEAVE_QUESTION)) {
+    history.replaceState(null, '', `#${currentPath}`); // stay, with the typing as it was
+    return;
+  }
+  currentPath = path;
+  const user = await getMeta('user');
+  showSignedIn(Boolean(user));
+  if (!user && path !== '/signin') { location.hash = '#/signin'; return; }
+  for (const [pattern, screen] of routes) {
+    const match = path.match(pattern);
+    if (match) { await screen(...match.slice(1)); return; }
+  }
+  location.hash = '#/';
+}
+
+// Lists show what the sync brought (and are not redrawn when it brought
+// nothing); forms are left alone while being filled in.
+function redrawAfterSync(result) {
+  const path = location.hash.replace(/^#/, '') || '/';
+  if (result.outcome === 'synced' && result.changed && !hasUnsavedInput()
+      && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) return route();
+  return null;
+}
+
+// Called once, by main.js: follow the address, redraw after syncs and Undo.
+export function startRouting() {
+  window.addEventListener('hashchange', route);
+  window.addEventListener('beforeunload', (event) => {
+    if (hasUnsavedInput()) { event.preventDefault(); event.returnValue = LEAVE_QUESTION; }
+  });
+  onSynced(redrawAfterSync);
+  onRefresh(route);
+  return route();
+}

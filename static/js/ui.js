@@ -46,6 +46,12 @@ export function notify(message, action = null) {
   pendingNotice = { message, action };
 }
 
+// Draw the current screen again (after Undo brought something back); the
+// router says how (onRefresh), so screens need not import it.
+let redraw = () => null;
+export const onRefresh = (fn) => { redraw = fn; };
+export const refreshScreen = () => redraw();
+
 // The next render opens at the top even if the address stays the same.
 export function freshScreen() {
   shownAt = null;
@@ -130,7 +136,7 @@ export function localInput(iso) {
 
 // --- unsaved input ----------------------------------------------------------
 // Every form knows whether it holds something typed but not saved; leaving
-// the screen then asks first (see app.js), and a sync does not redraw it.
+// the screen then asks first (see routes.js), and a sync does not redraw it.
 export function hasUnsavedInput() {
   return [...document.querySelectorAll('#main form')].some((f) => f.isDirty && f.isDirty());
 }

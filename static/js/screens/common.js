@@ -1,9 +1,9 @@
 // Pieces several screens share: the "needs checking" banner, the partner's
 // name, Undo after a delete, and "which visit was this at?".
-import { afterSave, refreshScreen } from '../app.js';
+import { afterSave } from '../app.js';
 import { getMeta } from '../db.js';
 import { listRecords, undoDelete } from '../store.js';
-import { formatWhen, h, plural, sameDay } from '../ui.js';
+import { formatWhen, h, plural, refreshScreen, sameDay } from '../ui.js';
 import { VISIT_STATUS, label } from './labels.js';
 
 export function checkBanner(count, what) {

@@ -20,7 +20,7 @@ async function finishSignOut() {
     await signOut();
   } catch (err) {
     // No signal: the phone forgets the session now and tells the server
-    // when the signal is back (app.js), so the session cannot live on.
+    // when the signal is back (main.js), so the session cannot live on.
     if (err instanceof OfflineError) queueServerSignOut(token);
   }
   await wipe();
