@@ -1,7 +1,14 @@
 """The server side of the field app: shell page, manifest, service worker."""
 import json
 
-from app.fieldapp.shell import Shell
+from app.fieldapp.shell import CONTRACT_URL, Shell
+from app.fieldapp.views import current_shell
+from app.sync.contract import phone_contract
+
+
+def served_shell(app) -> Shell:
+    with app.test_request_context():
+        return current_shell()
 
 
 def test_app_shell_page(client):
@@ -30,7 +37,8 @@ def test_service_worker_is_served_at_the_root_with_its_shell_list(app, client):
     assert response.headers["Service-Worker-Allowed"] == "/"
     assert response.headers["Cache-Control"] == "no-cache"
     body = response.get_data(as_text=True)
-    shell = Shell.build(app.config["STATIC_DIR"])
+    shell = served_shell(app)
+    assert CONTRACT_URL in shell.urls
     assert f'const SHELL_VERSION = "{shell.version}";' in body
     for url in shell.urls:
         assert client.get(url).status_code == 200, url
@@ -48,7 +56,53 @@ def test_shell_version_changes_when_a_shell_file_changes(tmp_path, app):
 
 
 def test_shell_is_small(app):
-    assert Shell.build(app.config["STATIC_DIR"]).total_bytes < 100 * 1024
+    shell = served_shell(app)
+    assert shell.total_bytes == sum(len(content) for content in shell.contents.values())
+    assert shell.total_bytes < 100 * 1024
+
+
+def test_the_contract_is_a_shell_module_made_from_the_registered_kinds(app, client):
+    import re
+
+    response = client.get(CONTRACT_URL)
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    with app.app_context():
+        contract = phone_contract()
+    served = json.loads(re.search(r"^export const CONTRACT = freeze\((.*)\);$", body, re.M).group(1))
+    assert served == contract
+    assert list(served["kinds"]) == list(contract["kinds"])  # registration order kept
+    for name in ("CONTRACT", "SCHEMA_VERSION", "DELETED_FIELD", "KINDS"):
+        assert f"export const {name} = " in body
+    assert "export const maxLength = " in body and "export const choices = " in body
+    assert client.get(CONTRACT_URL, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_shell_version_changes_when_the_contract_changes(app):
+    import copy
+
+    with app.app_context():
+        contract = phone_contract()
+    changed = copy.deepcopy(contract)
+    changed["kinds"]["visit"]["limits"]["status"]["choices"].append("postponed")
+    static = app.config["STATIC_DIR"]
+    assert Shell.build(static, contract).version == Shell.build(static, copy.deepcopy(contract)).version
+    assert Shell.build(static, changed).version != Shell.build(static, contract).version
+    assert served_shell(app).version == Shell.build(static, contract).version
+
+
+def test_no_javascript_copies_what_the_contract_says(app):
+    """The kinds, schema version, tombstone field and text limits come from
+    contract.js; a hand copy in static/js would drift from the server."""
+    from pathlib import Path
+
+    static = Path(app.config["STATIC_DIR"])
+    for path in (static / "js").rglob("*.js"):
+        code = path.read_text()
+        assert "'_deleted'" not in code and "schema_version: 1" not in code, path
+        assert "maxLength: 20000" not in code and "maxLength: 300" not in code, path
+        assert "['planned'" not in code and "['client', 'visit'" not in code, path
 
 
 def test_every_module_is_preloaded(app, client):
@@ -59,7 +113,7 @@ def test_every_module_is_preloaded(app, client):
     modules = {"/static/" + p.relative_to(static).as_posix() for p in (static / "js").rglob("*.js")}
     html = client.get("/").get_data(as_text=True)
     preloaded = {line.split('href="')[1].split('"')[0] for line in html.splitlines() if 'rel="modulepreload"' in line}
-    assert preloaded == modules - {"/static/js/main.js"}
+    assert preloaded == (modules | {CONTRACT_URL}) - {"/static/js/main.js"}
 
 
 def test_favicon_is_an_image_that_may_be_cached(app, client):

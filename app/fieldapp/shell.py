@@ -7,6 +7,10 @@ Code files are served trimmed: indentation and whole-line comments go, which
 is about a sixth of their size on a phone that stores them. Every line stays
 where it was, so a stack trace points at the right line of the source, and
 there is still no build step: edit a file and reload.
+
+One shell file is made by the server, not read from disk: /static/js/contract.js,
+the sync contract (app/sync/contract.py) as an ES module. It is hashed with the
+rest, so a change of contract is a new shell version like any other.
 """
 from __future__ import annotations
 
@@ -29,6 +33,28 @@ def shell_files(static_dir: Path) -> dict[str, Path]:
     for name in ICON_FILES:
         files[f"/static/icons/{name}"] = static_dir / "icons" / name
     return files
+
+
+CONTRACT_URL = "/static/js/contract.js"
+
+
+def contract_module(contract: dict) -> bytes:
+    """The phone's copy of the sync contract (app.sync.contract.phone_contract()),
+    deeply frozen, with a few look-ups. Kinds keep the server's order."""
+    data = json.dumps(contract, separators=(",", ":"))
+    return (
+        "// The sync contract, made by the server from the kinds it registers\n"
+        "// (app/sync/contract.py, served by app/fieldapp). Not a file: never edit a copy.\n"
+        "const freeze = (v) => { if (v && typeof v === 'object') { Object.values(v).forEach(freeze); Object.freeze(v); } return v; };\n"
+        f"export const CONTRACT = freeze({data});\n"
+        "export const SCHEMA_VERSION = CONTRACT.schema_version;\n"
+        "export const DELETED_FIELD = CONTRACT.deleted_field;\n"
+        "export const KINDS = Object.freeze(Object.keys(CONTRACT.kinds));\n"
+        "// {max_length} | {choices} | {min, max} of a kind's field, or {}.\n"
+        "export const limits = (kind, field) => (CONTRACT.kinds[kind] && CONTRACT.kinds[kind].limits[field]) || {};\n"
+        "export const maxLength = (kind, field) => limits(kind, field).max_length ?? null;\n"
+        "export const choices = (kind, field) => limits(kind, field).choices || [];\n"
+    ).encode()
 
 
 def trimmed(path: Path, content: bytes) -> bytes:
@@ -61,11 +87,15 @@ class Shell:
     contents: dict  # URL -> the bytes served for it
 
     @classmethod
-    def build(cls, static_dir: Path) -> Shell:
+    def build(cls, static_dir: Path, contract: dict | None = None) -> Shell:
+        """contract: phone_contract(), served as CONTRACT_URL (left out if None)."""
         digest = hashlib.sha256()
         contents = {}
         for url, path in shell_files(static_dir).items():
             contents[url] = trimmed(path, path.read_bytes())
+        if contract is not None:
+            contents[CONTRACT_URL] = contract_module(contract)
+        for url in contents:
             digest.update(url.encode() + b"\0" + contents[url])
         return cls(digest.hexdigest()[:16], tuple(contents), sum(map(len, contents.values())), contents)
 

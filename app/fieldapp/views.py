@@ -2,7 +2,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from app.fieldapp.shell import Shell, shell_files
+from app.fieldapp.shell import Shell, contract_module, shell_files
+from app.sync.contract import phone_contract
 
 bp = Blueprint("fieldapp", __name__)
 
@@ -17,20 +18,24 @@ def _service_worker_source() -> str:
     return (PROJECT_ROOT / "service_worker" / "sw.js").read_text()
 
 
-def _shell() -> Shell:
+def current_shell() -> Shell:
+    """The shell as this app serves it, the sync contract included."""
     # Worked out again only when a shell file changed on disk (a stat per
-    # file), so an edit shows at the next reload and production reads once.
+    # file) or the contract did, so an edit shows at the next reload and
+    # production reads once. The contract comes from the kinds registered
+    # with this app, so it is asked for inside the request.
     files = shell_files(_static())
-    stamp = tuple(path.stat().st_mtime_ns for path in files.values())
+    contract = phone_contract()
+    stamp = (tuple(path.stat().st_mtime_ns for path in files.values()), contract_module(contract))
     cached = current_app.extensions.get("fieldapp_shell")
     if cached is None or cached[0] != stamp:
-        cached = (stamp, Shell.build(_static()))
+        cached = (stamp, Shell.build(_static(), contract))
         current_app.extensions["fieldapp_shell"] = cached
     return cached[1]
 
 
 def _shell_file(url: str, mimetype: str) -> Response:
-    content = _shell().contents.get(url)
+    content = current_shell().contents.get(url)
     if content is None:
         abort(404)
     response = Response(content, mimetype=mimetype)
@@ -73,7 +78,7 @@ def favicon():
 
 @bp.get("/sw.js")
 def service_worker():
-    shell = _shell()
+    shell = current_shell()
     body = shell.service_worker_header() + _service_worker_source()
     response = Response(body, mimetype="text/javascript")
     # The browser must always see a new worker when the shell changes.

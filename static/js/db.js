@@ -1,13 +1,16 @@
 // IndexedDB: one store per kind, the outbox, attachments, conflicts, meta.
 // Upgrades are numbered steps; each runs once, in order, and never drops the
 // outbox, so an app update cannot lose queued entries.
-export const KINDS = ['client', 'visit', 'goal', 'progress', 'problem', 'concern'];
+// The kinds come from the server's contract (contract.js): every upgrade
+// ends by making a store for any kind that has none, and the version counts
+// the kinds, so a kind the server adds is a new version that makes its store.
+import { KINDS } from './contract.js';
+
 export const DB_NAME = 'peer-mentors';
 
 const UPGRADES = [
-  // 1: the first schema.
+  // 1: the first schema (and a store per kind, made after every step).
   (db) => {
-    for (const kind of KINDS) db.createObjectStore(kind, { keyPath: 'id' });
     const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
     outbox.createIndex('record', ['kind', 'id']);
     db.createObjectStore('attachments', { keyPath: 'id' });
@@ -15,28 +18,40 @@ const UPGRADES = [
     db.createObjectStore('meta');
   },
 ];
-export const DB_VERSION = UPGRADES.length;
+// Steps × 1000 + kinds: grows with a new step and with a new kind. Phones
+// from before the contract have version 1 (step 1 and the first six kinds).
+export const DB_VERSION = UPGRADES.length * 1000 + KINDS.length;
+const stepsDone = (version) => (version < 1000 ? version : Math.floor(version / 1000));
+
+function upgrade(db, tx, oldVersion) {
+  for (let step = stepsDone(oldVersion); step < UPGRADES.length; step++) UPGRADES[step](db, tx);
+  for (const kind of KINDS) if (!db.objectStoreNames.contains(kind)) db.createObjectStore(kind, { keyPath: 'id' });
+}
 
 let opening = null;
 
+function open(version) {
+  return new Promise((resolve, reject) => {
+    const request = version ? indexedDB.open(DB_NAME, version) : indexedDB.open(DB_NAME);
+    request.onupgradeneeded = (event) => upgrade(request.result, request.transaction, event.oldVersion);
+    request.onsuccess = () => {
+      const db = request.result;
+      // Another tab (or the service worker) wants a newer schema: let it.
+      db.onversionchange = () => { db.close(); opening = null; };
+      resolve(db);
+    };
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => console.warn('database upgrade waits for another tab to close');
+  });
+}
+
 export function openDb() {
   if (!opening) {
-    opening = new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = (event) => {
-        for (let step = event.oldVersion; step < DB_VERSION; step++) {
-          UPGRADES[step](request.result, request.transaction);
-        }
-      };
-      request.onsuccess = () => {
-        const db = request.result;
-        // Another tab (or the service worker) wants a newer schema: let it.
-        db.onversionchange = () => { db.close(); opening = null; };
-        resolve(db);
-      };
-      request.onerror = () => { opening = null; reject(request.error); };
-      request.onblocked = () => console.warn('database upgrade waits for another tab to close');
-    });
+    // A database newer than this version (the server dropped a kind, or
+    // another tab runs a newer app) has every store this one needs: use it.
+    opening = open(DB_VERSION)
+      .catch((err) => (err && err.name === 'VersionError' ? open() : Promise.reject(err)))
+      .catch((err) => { opening = null; throw err; });
   }
   return opening;
 }

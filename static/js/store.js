@@ -7,7 +7,8 @@
 //   data:   what the person sees: server + their queued edits
 // An outbox entry: { seq, mutation_id, kind, id, op, base_rev, base, changes,
 //   resolves, state: 'queued' | 'rejected', errors, created_at }
-import { KINDS, get, getAll, getMeta, req, setMeta, transaction } from './db.js';
+import { KINDS } from './contract.js';
+import { get, getAll, getMeta, req, setMeta, transaction } from './db.js';
 
 const ALL = [...KINDS, 'outbox', 'conflicts', 'meta'];
 

@@ -1,6 +1,7 @@
 // The sync client: push the outbox in order, then pull until nothing is left.
 // Runs in the page and in the service worker; a Web Lock keeps them from
 // syncing at the same time (the server would cope, but it wastes signal).
+import { SCHEMA_VERSION } from './contract.js';
 import { getMeta, setMeta } from './db.js';
 import { api, AuthError, OfflineError } from './api.js';
 import { applyPull, applyPushResults, outboxEntries } from './store.js';
@@ -30,7 +31,7 @@ async function pushOutbox() {
     if (queued.length === 0) return heldUntil;
     const batch = queued.slice(0, BATCH);
     const body = {
-      device_id, schema_version: 1,
+      device_id, schema_version: SCHEMA_VERSION,
       mutations: batch.map((e) => ({
         mutation_id: e.mutation_id, kind: e.kind, id: e.id, op: e.op,
         base_rev: e.base_rev, base: e.base, changes: e.changes, resolves: e.resolves || [],

@@ -1,10 +1,18 @@
 // Pieces several screens share: the "needs checking" banner, the partner's
-// name, Undo after a delete, and "which visit was this at?".
+// name, Undo after a delete, "which visit was this at?", the server's limits.
 import { afterSave } from '../app.js';
+import { limits } from '../contract.js';
 import { getMeta } from '../db.js';
 import { listRecords, undoDelete } from '../store.js';
 import { formatWhen, h, plural, refreshScreen, sameDay } from '../ui.js';
 import { VISIT_STATUS, label } from './labels.js';
+
+// A kind's form fields with the server's limits (contract.js): the longest
+// text, the lowest and highest number.
+export const limited = (kind, fields) => fields.map((f) => {
+  const l = limits(kind, f.name);
+  return { ...f, maxLength: l.max_length ?? f.maxLength, min: l.min ?? f.min, max: l.max ?? f.max };
+});
 
 export function checkBanner(count, what) {
   if (!count) return null;

@@ -2,24 +2,24 @@
 // turned down, and conflicts settled on the other phone. Nothing leaves this
 // list without a person's choice.
 import { afterSave } from '../app.js';
+import { DELETED_FIELD, choices, maxLength } from '../contract.js';
 import { getMeta } from '../db.js';
 import { conflicts, discardEntry, dismissSettled, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry, settledNotices } from '../store.js';
 import { form, formatTime, formatWhen, h, hasUnsavedInput, notify, render, sameDay } from '../ui.js';
-import { CONCERN_CATEGORY, FIELD_LABELS, GOAL_STATUS, VISIT_STATUS, clientName, label } from './labels.js';
+import { FIELD_LABELS, clientName, label, optionsFor } from './labels.js';
 
 const DATE_TIMES = new Set(['scheduled_start', 'checked_in_at', 'checked_out_at', 'recorded_at']);
-const CHOICES = { status: [...VISIT_STATUS, ...GOAL_STATUS], category: CONCERN_CATEGORY };
 
-// A value as a person would write it.
-function show(value, field) {
+// A value of a kind's field as a person would write it.
+function show(value, field, kind) {
   if (value === null || value === undefined || value === '') return 'Empty';
   if (typeof value === 'object') {
     if (value.deleted) return 'Deleted';
     return Object.entries(value).filter(([k]) => !k.endsWith('_id'))
-      .map(([k, v]) => `${FIELD_LABELS[k] || k}: ${show(v, k)}`).join('; ');
+      .map(([k, v]) => `${FIELD_LABELS[k] || k}: ${show(v, k, kind)}`).join('; ');
   }
   if (DATE_TIMES.has(field)) return formatWhen(value) || String(value);
-  if (CHOICES[field]) return label(CHOICES[field], value);
+  if (choices(kind, field).length) return label(optionsFor(kind, field), value);
   return String(value);
 }
 
@@ -62,7 +62,7 @@ function conflictCard(c, title, me) {
   const raisedByMe = c.raised_by === me;
   const who = raisedByMe ? 'Your' : `${c.raised_by_name || 'Your pair partner'}’s`;
   const whose = `${who} version, ${when(c.created_at)}`;
-  const deleteMetEdit = c.field === '_deleted';
+  const deleteMetEdit = c.field === DELETED_FIELD;
   const raiserDeleted = deleteMetEdit && c.mine && c.mine.deleted;
   const subject = raisedByMe ? 'You' : (c.raised_by_name || 'Your pair partner');
   let heading;
@@ -72,8 +72,8 @@ function conflictCard(c, title, me) {
   const card = h('div', { class: 'card' },
     h('h2', {}, title), h('p', {}, h('strong', {}, heading)),
     h('dl', { class: 'summary' },
-      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs, c.field))),
-      h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine, c.field)))));
+      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs, c.field, c.kind))),
+      h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine, c.field, c.kind)))));
   const useOther = () => (deleteMetEdit
     ? resolveConflict(c, raiserDeleted ? 'delete' : 'update', raiserDeleted ? {} : c.mine)
     : resolveConflict(c, 'update', { [c.field]: c.mine }));
@@ -83,9 +83,9 @@ function conflictCard(c, title, me) {
       raiserDeleted ? 'Keep it' : deleteMetEdit ? 'Leave it deleted' : 'Use the saved version'),
     h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await useOther(); done(`${title}: ${who.toLowerCase() === 'your' ? 'your' : who} version will be saved.`, card); } },
       raiserDeleted ? 'Delete it' : deleteMetEdit ? 'Bring it back with these changes' : `Use ${raisedByMe ? 'your' : who} version`));
-  if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string') && !DATE_TIMES.has(c.field) && !CHOICES[c.field]) {
+  if (!deleteMetEdit && (typeof c.mine === 'string' || typeof c.theirs === 'string') && !DATE_TIMES.has(c.field) && !choices(c.kind, c.field).length) {
     card.append(h('details', {}, h('summary', {}, 'Write a new version'), form({
-      fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version', maxLength: 20000 }],
+      fields: [{ name: 'value', label: `New ${(FIELD_LABELS[c.field] || c.field).toLowerCase()}`, type: 'textarea', required: true, requiredMessage: 'Write the new version', maxLength: maxLength(c.kind, c.field) }],
       values: { value: typeof c.mine === 'string' ? c.mine : c.theirs },
       submitLabel: 'Save this version',
       onSubmit: async ({ value }) => { await resolveConflict(c, 'update', { [c.field]: value }); await done(`${title}: your new version will be saved.`, card); return null; },
@@ -100,7 +100,7 @@ function rejectedCard(entry, title) {
     h('h2', {}, title),
     h('p', {}, h('strong', {}, 'The office system did not accept this entry.')),
     h('ul', {}, reasons.map((r) => h('li', {}, r))),
-    h('p', {}, `What you entered: ${entry.op === 'delete' ? 'Delete it' : show(entry.changes)}`));
+    h('p', {}, `What you entered: ${entry.op === 'delete' ? 'Delete it' : show(entry.changes, null, entry.kind)}`));
   card.append(
     h('button', { type: 'button', class: 'button button--secondary', onclick: async () => { await retryEntry(entry); done(`${title}: it will be sent again.`, card); } }, 'Send it again'),
     h('button', { type: 'button', class: 'button button--warning', onclick: async () => {

@@ -1,18 +1,31 @@
-// Words people see for the values the server stores.
-export const VISIT_STATUS = [['planned', 'Planned'], ['completed', 'Completed'], ['cancelled', 'Cancelled'], ['no_show', 'Client not in']];
-export const GOAL_STATUS = [['active', 'Working on it'], ['achieved', 'Achieved'], ['dropped', 'Dropped']];
-export const CONCERN_CATEGORY = [
-  ['abuse_or_neglect', 'Abuse or neglect'], ['self_harm_or_suicide', 'Self-harm or suicide risk'],
-  ['domestic_abuse', 'Domestic abuse'], ['exploitation', 'Exploitation (financial, criminal, sexual)'],
-  ['health_or_wellbeing', 'Health or wellbeing'], ['home_conditions', 'Home conditions'], ['other', 'Something else'],
-];
+// Words people see for the values the server stores. Which values exist, and
+// in what order, is the server's (contract.js); here are only their words.
+import { DELETED_FIELD, choices } from '../contract.js';
+
+export const WORDS = {
+  visit: { status: { planned: 'Planned', completed: 'Completed', cancelled: 'Cancelled', no_show: 'Client not in' } },
+  goal: { status: { active: 'Working on it', achieved: 'Achieved', dropped: 'Dropped' } },
+  concern: {
+    category: {
+      abuse_or_neglect: 'Abuse or neglect', self_harm_or_suicide: 'Self-harm or suicide risk',
+      domestic_abuse: 'Domestic abuse', exploitation: 'Exploitation (financial, criminal, sexual)',
+      health_or_wellbeing: 'Health or wellbeing', home_conditions: 'Home conditions', other: 'Something else',
+    },
+    urgency: { normal: 'Normal', urgent: 'Urgent' },
+  },
+};
+// [[value, words]] in the server's order; a value with no words shows as it is.
+export const optionsFor = (kind, field, words = (WORDS[kind] || {})[field] || {}) => choices(kind, field).map((v) => [v, words[v] || v]);
+export const VISIT_STATUS = optionsFor('visit', 'status');
+export const GOAL_STATUS = optionsFor('goal', 'status');
+export const CONCERN_CATEGORY = optionsFor('concern', 'category');
 export const FIELD_LABELS = {
   notes: 'Notes', location: 'Where', status: 'Status', duration_minutes: 'Length (minutes)', scheduled_start: 'When',
   checked_in_at: 'Checked in', checked_out_at: 'Checked out', title: 'Goal', reality: 'Where things are now',
   options: 'Options', will: 'What they will do', target_date: 'Target date', score: 'Score', note: 'Note',
   scanning: 'Scanning: the problem', analysis: 'Analysis: why it happens', response: 'Response: what we will do',
   assessment: 'Assessment: did it work', details: 'Details', category: 'Kind of concern', urgency: 'Urgency',
-  _deleted: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit',
+  [DELETED_FIELD]: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit',
 };
 export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client' };
 

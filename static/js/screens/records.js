@@ -2,8 +2,8 @@
 import { afterSave } from '../app.js';
 import { deleteLocal, getRecord, listRecords, needsChecking, recordState, saveLocal } from '../store.js';
 import { ask, form, formatDay, formatWhen, h, isoWithOffset, notify, render, svg } from '../ui.js';
-import { CONCERN_CATEGORY, GOAL_STATUS, clientName, label } from './labels.js';
-import { checkBanner, undoAction, visitChoices, visitField, visitIdOf } from './common.js';
+import { CONCERN_CATEGORY, GOAL_STATUS, clientName, label, optionsFor } from './labels.js';
+import { checkBanner, limited, undoAction, visitChoices, visitField, visitIdOf } from './common.js';
 
 const KIND_WORDS = { goal: 'Goal', problem: 'Problem plan', progress: 'Progress entry' };
 
@@ -91,14 +91,14 @@ export async function goalScreen(id, clientId) {
   const client = await getRecord('client', forClient);
   const back = `#/client/${forClient}`;
   const goalForm = form({
-    fields: [
-      { name: 'title', label: 'Goal', type: 'text', required: true, requiredMessage: 'Enter the goal', maxLength: 300, hint: 'In the client’s words, however small' },
-      { name: 'reality', label: 'Reality: where things are now', type: 'textarea', maxLength: 20000 },
-      { name: 'options', label: 'Options: what could help', type: 'textarea', maxLength: 20000 },
-      { name: 'will', label: 'Will: what they will do, and when', type: 'textarea', maxLength: 20000 },
+    fields: limited('goal', [
+      { name: 'title', label: 'Goal', type: 'text', required: true, requiredMessage: 'Enter the goal', hint: 'In the client’s words, however small' },
+      { name: 'reality', label: 'Reality: where things are now', type: 'textarea' },
+      { name: 'options', label: 'Options: what could help', type: 'textarea' },
+      { name: 'will', label: 'Will: what they will do, and when', type: 'textarea' },
       { name: 'target_date', label: 'Target date (optional)', type: 'date', hint: 'For example, 31 March next year' },
       { name: 'status', label: 'Status', type: 'radios', options: GOAL_STATUS },
-    ],
+    ]),
     values: { status: 'active', ...(goal ? goal.data : {}) },
     submitLabel: 'Save goal',
     onSubmit: (data) => saveRecord('goal', id, goal ? null : clientId, data, back),
@@ -129,12 +129,12 @@ export async function progressScreen(goalId) {
   render(`Progress on “${goal.data.title}”`,
     preferred ? null : h('p', { class: 'hint' }, 'There is no visit today on this phone: choose the visit this was at, or “Not at a visit”.'),
     form({
-      fields: [
+      fields: limited('progress', [
         { name: 'score', label: 'How close are they to the goal? (0 = not started, 10 = achieved)', type: 'radios', scale: true, integer: true,
           options: Array.from({ length: 11 }, (_, n) => [String(n), String(n)]), required: true, requiredMessage: 'Choose a score from 0 to 10', min: 0, max: 10 },
-        { name: 'note', label: 'What has changed?', type: 'textarea', maxLength: 20000 },
+        { name: 'note', label: 'What has changed?', type: 'textarea' },
         visitField(options),
-      ],
+      ]),
       values: { visit_id: preferred },
       submitLabel: 'Save progress',
       onSubmit: (data) => saveRecord('progress', null, null,
@@ -151,11 +151,11 @@ export async function progressEntryScreen(id) {
     goal ? h('p', { class: 'caption' }, `On “${goal.data.title}”`) : null,
     checkBanner(await needsChecking('progress', id), 'this entry'),
     form({
-      fields: [
+      fields: limited('progress', [
         { name: 'score', label: 'How close were they to the goal? (0 = not started, 10 = achieved)', type: 'radios', scale: true, integer: true,
           options: Array.from({ length: 11 }, (_, n) => [String(n), String(n)]), required: true, requiredMessage: 'Choose a score from 0 to 10', min: 0, max: 10 },
-        { name: 'note', label: 'What had changed?', type: 'textarea', maxLength: 20000 },
-      ],
+        { name: 'note', label: 'What had changed?', type: 'textarea' },
+      ]),
       values: entry.data,
       submitLabel: 'Save progress',
       onSubmit: (data) => saveRecord('progress', id, null, data, back),
@@ -174,12 +174,12 @@ export async function problemScreen(id, clientId) {
     problem ? checkBanner(await needsChecking('problem', id), 'this problem plan') : null,
     h('p', { class: 'hint' }, 'SARA: Scanning, Analysis, Response, Assessment. Come back to it as things change.'),
     form({
-      fields: [
-        { name: 'scanning', label: 'Scanning: what is the problem?', type: 'textarea', required: true, requiredMessage: 'Describe the problem', maxLength: 20000 },
-        { name: 'analysis', label: 'Analysis: why does it happen?', type: 'textarea', maxLength: 20000 },
-        { name: 'response', label: 'Response: what will we do?', type: 'textarea', maxLength: 20000 },
-        { name: 'assessment', label: 'Assessment: did it work?', type: 'textarea', maxLength: 20000 },
-      ],
+      fields: limited('problem', [
+        { name: 'scanning', label: 'Scanning: what is the problem?', type: 'textarea', required: true, requiredMessage: 'Describe the problem' },
+        { name: 'analysis', label: 'Analysis: why does it happen?', type: 'textarea' },
+        { name: 'response', label: 'Response: what will we do?', type: 'textarea' },
+        { name: 'assessment', label: 'Assessment: did it work?', type: 'textarea' },
+      ]),
       values: problem ? problem.data : {},
       submitLabel: 'Save problem plan',
       onSubmit: (data) => saveRecord('problem', id, problem ? null : clientId, data, back),
@@ -216,12 +216,12 @@ export async function concernScreen(clientId) {
     h('p', {}, 'This is saved on your phone and goes to the coordinators’ safeguarding list when the phone has signal. An urgent one also sends an alert to the coordinators’ computers. If it cannot wait for signal, phone your coordinator.'),
     h('p', {}, 'You cannot change it once saved, so add anything new as another concern.'),
     form({
-      fields: [
+      fields: limited('concern', [
         { name: 'category', label: 'What kind of concern is it?', type: 'radios', options: CONCERN_CATEGORY, required: true, requiredMessage: 'Choose what kind of concern it is' },
-        { name: 'details', label: 'What did you see or hear?', type: 'textarea', required: true, requiredMessage: 'Describe the concern', maxLength: 20000, hint: 'Facts, in the person’s own words where you can.' },
-        { name: 'urgency', label: 'How urgent is it?', type: 'radios', options: [['normal', 'The coordinator should look at it today'], ['urgent', 'Urgent: the coordinator must act now']] },
+        { name: 'details', label: 'What did you see or hear?', type: 'textarea', required: true, requiredMessage: 'Describe the concern', hint: 'Facts, in the person’s own words where you can.' },
+        { name: 'urgency', label: 'How urgent is it?', type: 'radios', options: optionsFor('concern', 'urgency', { normal: 'The coordinator should look at it today', urgent: 'Urgent: the coordinator must act now' }) },
         visitField(options),
-      ],
+      ]),
       values: { urgency: 'normal', visit_id: preferred },
       submitLabel: 'Save concern',
       onSubmit: async (data) => {

@@ -4,18 +4,18 @@ import { getMeta } from '../db.js';
 import { deleteLocal, getRecord, needsChecking, saveLocal } from '../store.js';
 import { ask, form, formatDay, formatWhen, freshScreen, h, isoWithOffset, localInput, notify, plural, render, sameDay, summaryList } from '../ui.js';
 import { VISIT_STATUS, clientName, label } from './labels.js';
-import { checkBanner, partnerName, undoAction } from './common.js';
+import { checkBanner, limited, partnerName, undoAction } from './common.js';
 
 const minutes = (n) => (n === null || n === undefined ? null : plural(n, 'minute'));
 
 export async function newVisitScreen(clientId) {
   const client = await getRecord('client', clientId);
   render(`Plan a visit to ${clientName(client)}`, form({
-    fields: [
+    fields: limited('visit', [
       { name: 'scheduled_start', label: 'Date and time', type: 'datetime', required: true, requiredMessage: 'Enter the date and time of the visit' },
-      { name: 'duration_minutes', label: 'Planned length in minutes', type: 'number', min: 0, max: 1440 },
-      { name: 'location', label: 'Where', type: 'text', maxLength: 300, hint: 'For example: client’s home, the library café' },
-    ],
+      { name: 'duration_minutes', label: 'Planned length in minutes', type: 'number' },
+      { name: 'location', label: 'Where', type: 'text', hint: 'For example: client’s home, the library café' },
+    ]),
     values: { duration_minutes: 60 },
     submitLabel: 'Save visit',
     onSubmit: async (data) => {
@@ -29,14 +29,14 @@ export async function newVisitScreen(clientId) {
 }
 
 // The form's questions, in the order a mentor fills them in after a visit.
-const RECORD_FIELDS = [
+const RECORD_FIELDS = limited('visit', [
   { name: 'status', label: 'How did it go?', type: 'radios', options: VISIT_STATUS },
-  { name: 'actual_minutes', label: 'Actual length in minutes', type: 'number', min: 0, max: 1440, hint: 'Filled in at check-out. Change it if you forgot to check in or out.' },
-  { name: 'notes', label: 'Notes', type: 'textarea', maxLength: 20000, hint: 'What you talked about and agreed. Keep to facts.' },
+  { name: 'actual_minutes', label: 'Actual length in minutes', type: 'number', hint: 'Filled in at check-out. Change it if you forgot to check in or out.' },
+  { name: 'notes', label: 'Notes', type: 'textarea', hint: 'What you talked about and agreed. Keep to facts.' },
   { name: 'scheduled_start', label: 'Planned date and time', type: 'datetime', required: true, requiredMessage: 'Enter the date and time of the visit' },
-  { name: 'duration_minutes', label: 'Planned length in minutes', type: 'number', min: 0, max: 1440 },
-  { name: 'location', label: 'Where', type: 'text', maxLength: 300 },
-];
+  { name: 'duration_minutes', label: 'Planned length in minutes', type: 'number' },
+  { name: 'location', label: 'Where', type: 'text' },
+]);
 
 export async function visitScreen(id) {
   const visit = await getRecord('visit', id);
