@@ -142,15 +142,15 @@ def _send_due_once() -> dict:
     from app.reminders.overdue import send_overdue
     from app.reminders.urgent import send_urgent_concerns
 
-    push = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
-            "timeout": float(current_app.config.get("PUSH_TIMEOUT_SECONDS", 10))}
+    webpush = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
+               "timeout": float(current_app.config.get("WEBPUSH_TIMEOUT_SECONDS", 10))}
     session = current_app.extensions["database"]["sessionmaker"]()
     try:
         now = utcnow()
-        reminders = send_due(session, now, **push).as_dict()
+        reminders = send_due(session, now, **webpush).as_dict()
         alerts = send_overdue(session, now, grace=_minutes("OVERDUE_GRACE_MINUTES", 30),
-                              escalate_after=_minutes("OVERDUE_ESCALATE_MINUTES", 30), **push).as_dict()
-        urgent = send_urgent_concerns(session, now, **push).as_dict()
+                              escalate_after=_minutes("OVERDUE_ESCALATE_MINUTES", 30), **webpush).as_dict()
+        urgent = send_urgent_concerns(session, now, **webpush).as_dict()
     finally:
         session.close()
     return {name: reminders[name] + alerts[name] + urgent[name] for name in reminders}

@@ -65,13 +65,13 @@ def load_config(app, overrides: dict | None = None) -> None:
     # Phones stay signed in for a long time so a mentor is never locked out mid-visit.
     c["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
-    # Web Push (app/reminders): the VAPID key and contact, and where the
-    # server may send push messages (the browsers' push services).
+    # Web Push (app/webpush): the VAPID key and contact, and where the
+    # server may send Web Push messages (the browsers' Web Push services).
     c["VAPID_PRIVATE_KEY"] = os.environ.get("VAPID_PRIVATE_KEY")
     c["VAPID_SUBJECT"] = os.environ.get("VAPID_SUBJECT", "mailto:coordinators@localhost")
-    c["PUSH_SERVICE_HOSTS"] = ("fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
-                               "push.apple.com", "notify.windows.com")
-    c["PUSH_HTTP_HOSTS"] = ()
+    c["WEBPUSH_SERVICE_HOSTS"] = ("fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                                  "push.apple.com", "notify.windows.com")
+    c["WEBPUSH_HTTP_HOSTS"] = ()
     c.update(overrides)
     c["DATABASE_URL"] = normalise_database_url(c["DATABASE_URL"])
 

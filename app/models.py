@@ -7,5 +7,6 @@ from app.fieldwork.models import Concern, Goal, Problem, Progress, Visit  # noqa
 from app.sync.changes import ChangeCounter  # noqa: F401
 from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership  # noqa: F401
 from app.sync.models import ScopeEvent, SyncConflict, SyncMutation  # noqa: F401
-from app.reminders.models import PushSubscription  # noqa: F401
+from app.reminders.models import ReminderPreference, ReminderSend  # noqa: F401
+from app.webpush.models import WebPushSubscription  # noqa: F401
 from app.safeguarding.models import ConcernAction  # noqa: F401

@@ -45,8 +45,9 @@ self.addEventListener('sync', (event) => {
   }
 });
 
-// Push: reminders carry no personal data (they pass through the browser
-// maker's push service); the notification only says to open the app.
+// Web Push ('push' is the browser's name for the event): reminders and
+// alerts carry no personal data (they pass through the browser maker's Web
+// Push service); the notification only says to open the app.
 self.addEventListener('push', (event) => {
   let message = {};
   try { message = event.data ? event.data.json() : {}; } catch (err) { message = {}; }

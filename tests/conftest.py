@@ -154,12 +154,12 @@ def api(app):
 
 
 @pytest.fixture
-def push_service():
-    """A local HTTP push service (tests/reminders/test_push_api.py) that
-    decrypts what it is sent and checks the VAPID claims."""
-    from tests.reminders.test_push_api import PushService
+def webpush_service():
+    """A local HTTP Web Push service (tests/webpush/test_subscriptions_api.py)
+    that decrypts what it is sent and checks the VAPID claims."""
+    from tests.webpush.test_subscriptions_api import WebPushService
 
-    service = PushService()
+    service = WebPushService()
     yield service
     service.close()
 

@@ -106,12 +106,12 @@ def test_db_upgrade_command(runner):
 
 # ---- reminders send-due | reminders run -------------------------------------
 
-def _reminder_world(session, push_service, names=("amira",)):
+def _reminder_world(session, webpush_service, names=("amira",)):
     """North's first visit starts in 30 minutes: its "soon" reminder is due now."""
     from datetime import datetime, timedelta, timezone
 
-    from app.reminders.models import PushSubscription
-    from tests.reminders.test_push_api import Browser
+    from app.webpush.models import WebPushSubscription
+    from tests.webpush.test_subscriptions_api import Browser
 
     visit = session.scalars(select(Visit).order_by(Visit.scheduled_start_at)).first()
     start = (datetime.now(timezone.utc) + timedelta(minutes=30)).replace(microsecond=0)
@@ -125,22 +125,22 @@ def _reminder_world(session, push_service, names=("amira",)):
     phones = {}
     for name in names:
         user = find_by_email(session, pair_emails[name])
-        browser = Browser(f"{push_service.url}/push/{name}")
-        session.add(PushSubscription(user_id=user.id, endpoint=browser.subscription["endpoint"],
-                                     p256dh=browser.subscription["keys"]["p256dh"], auth=browser.subscription["keys"]["auth"]))
-        phones[f"/push/{name}"] = (browser, user.id in mentors)
+        browser = Browser(f"{webpush_service.url}/webpush/{name}")
+        session.add(WebPushSubscription(user_id=user.id, endpoint=browser.subscription["endpoint"],
+                                        p256dh=browser.subscription["keys"]["p256dh"], auth=browser.subscription["keys"]["auth"]))
+        phones[f"/webpush/{name}"] = (browser, user.id in mentors)
     session.commit()
     return phones
 
 
-def _push_service():
-    from tests.reminders.test_push_api import PushService
+def _webpush_service():
+    from tests.webpush.test_subscriptions_api import WebPushService
 
-    return PushService()
+    return WebPushService()
 
 
 def test_reminders_send_due_sends_what_is_due_once(runner, session, demo):
-    service = _push_service()
+    service = _webpush_service()
     try:
         phones = _reminder_world(session, service, ("amira", "ben"))
         in_pair = sum(1 for _, mine in phones.values() if mine)
@@ -167,7 +167,7 @@ def test_two_send_due_processes_at_once_send_each_reminder_once(app, session, de
     import subprocess
     import sys
 
-    service = _push_service()
+    service = _webpush_service()
     try:
         phones = _reminder_world(session, service, ("amira", "ben"))
         in_pair = sorted(path for path, (_, mine) in phones.items() if mine)

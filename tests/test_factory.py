@@ -41,7 +41,7 @@ def test_production_starts_with_a_real_secret_key(tmp_path):
 
 
 @pytest.mark.parametrize("missing", ["VAPID_PRIVATE_KEY", "VAPID_SUBJECT"])
-def test_production_refuses_without_push_keys(tmp_path, monkeypatch, missing):
+def test_production_refuses_without_webpush_keys(tmp_path, monkeypatch, missing):
     monkeypatch.delenv(missing, raising=False)
     config = production_config(tmp_path)
     del config[missing]

@@ -1,5 +1,8 @@
-"""Web Push: phones' subscriptions, the server's VAPID keys, and sending.
+"""Visit reminders and alerts: the evening-before and "soon" reminders, the
+overdue check-out alerts, urgent safeguarding concerns to the coordinators,
+and each person's reminder settings.
 
-Payloads never carry personal data: they pass through Google's, Apple's or
-Mozilla's push services. Reminders of upcoming visits build on this.
+They are sent as Web Push messages through app/webpush. Payloads never carry
+personal data: they pass through Google's, Apple's or Mozilla's Web Push
+services.
 """

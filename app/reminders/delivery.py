@@ -1,8 +1,8 @@
 """Claiming a reminder before it is sent, and recording what became of it.
 
 A reminder is claimed by writing its row (unique per visit, subscription and
-kind) and committing BEFORE the push is sent, so of two senders running at
-once (cron overlapping itself, two machines) exactly one sends it. A row
+kind) and committing BEFORE the Web Push message is sent, so of two senders
+running at once (cron overlapping itself, two machines) exactly one sends it. A row
 already there is taken over only by a compare-and-set UPDATE whose WHERE says
 it is free: a retry whose time has come, a claim whose sender died (the claim
 is a lease of LEASE), or a reminder for a start the visit no longer has.
@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import new_id
-from app.reminders.models import PushSubscription, ReminderSend
-from app.reminders.sender import SendResult
+from app.reminders.models import ReminderSend
+from app.webpush.models import WebPushSubscription
+from app.webpush.sender import SendResult
 
 # A sender holds its claim this long; a send has a timeout of seconds, so a
 # claim older than this belongs to a sender that died before recording.
@@ -33,7 +34,7 @@ MAX_ATTEMPTS = 6
 
 def backoff(attempts: int, retry_after: int | None = None) -> timedelta:
     """1, 2, 4, 8, 16... minutes after the 1st, 2nd, 3rd... failed attempt, at
-    most an hour; longer if the push service asked for longer (Retry-After)."""
+    most an hour; longer if the Web Push service asked for longer (Retry-After)."""
     wait = min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
     if retry_after:
         wait = max(wait, min(timedelta(seconds=retry_after), BACKOFF_MAX))
@@ -97,8 +98,8 @@ def record(session: Session, claimed: Claim, result: SendResult, now: datetime) 
     if result.ok:
         session.execute(this.values(status="sent", sent_at=now, next_attempt_at=None, detail=detail))
         session.execute(
-            update(PushSubscription)
-            .where(PushSubscription.id == select(ReminderSend.subscription_id)
+            update(WebPushSubscription)
+            .where(WebPushSubscription.id == select(ReminderSend.subscription_id)
                    .where(ReminderSend.id == claimed.id).scalar_subquery())
             .values(last_sent_at=now).execution_options(synchronize_session=False))
         outcome = "sent"
@@ -106,7 +107,7 @@ def record(session: Session, claimed: Claim, result: SendResult, now: datetime) 
         # The browser unsubscribed or the subscription expired: forget it and
         # its sends (the sends would go anyway, ON DELETE CASCADE).
         sub_id = select(ReminderSend.subscription_id).where(ReminderSend.id == claimed.id).scalar_subquery()
-        session.execute(delete(PushSubscription).where(PushSubscription.id == sub_id)
+        session.execute(delete(WebPushSubscription).where(WebPushSubscription.id == sub_id)
                         .execution_options(synchronize_session=False))
         outcome = "gone"
     elif result.retryable and claimed.attempts < MAX_ATTEMPTS:

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
-from app.reminders import delivery, sender, services
-from app.reminders.models import PushSubscription
+from app.reminders import delivery, services
 from app.reminders.schedule import EVENING, EVENING_STALE_AFTER, MAX_MINUTES_BEFORE, due_now
 from app.volunteers.models import MentorPair, PairMembership
+from app.webpush import sender
+from app.webpush.models import WebPushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ def due(session: Session, now: datetime) -> list[Due]:
     for visit_id, start, user_id in _planned_visits_and_mentors(session, now):
         if user_id not in prefs:
             prefs[user_id] = services.preferences_of(session, user_id)
-            subs[user_id] = list(session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)))
+            subs[user_id] = list(session.scalars(
+                select(WebPushSubscription).where(WebPushSubscription.user_id == user_id)))
         for reminder in due_now(visit_id, start, prefs[user_id], now):
             # Not worth delivering once the visit has started; an evening
             # reminder no later than it could still be sent.
@@ -112,11 +114,11 @@ def send_due(session: Session, now: datetime, *, vapid_key, subject: str, timeou
     outcome = Outcome()
     work = due(session, now)
     session.commit()  # the read is over; each claim is a transaction of its own
-    unreachable = set()  # push services that did not answer in this run
+    unreachable = set()  # Web Push services that did not answer in this run
     for item in work:
         origin = _origin(item.subscription["endpoint"])
         if origin in unreachable:
-            # One dead push service costs one timeout per run, not one per
+            # One dead Web Push service costs one timeout per run, not one per
             # subscription: its reminders wait for the next run (not claimed).
             outcome.retry += 1
             continue

@@ -3,24 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, new_id, utcnow
-
-
-class PushSubscription(Base):
-    """One browser's push subscription (PushSubscription.toJSON() in the browser)."""
-
-    __tablename__ = "push_subscriptions"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
-    endpoint: Mapped[str] = mapped_column(Text, unique=True)
-    p256dh: Mapped[str] = mapped_column(String(200))
-    auth: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_sent_at: Mapped[datetime | None]
 
 
 class ReminderPreference(Base):
@@ -42,8 +28,9 @@ SEND_STATUSES = ("sending", "sent", "retry", "failed")
 
 class ReminderSend(Base):
     """One reminder of one visit (or one alert of one urgent safeguarding
-    concern) to one subscription: claimed (its own committed row) before the
-    push is sent, so two senders at once never both send it, then its outcome.
+    concern) to one Web Push subscription: claimed (its own committed row)
+    before the message is sent, so two senders at once never both send it,
+    then its outcome.
 
     A row is about a visit or about a concern, never both. ``visit_start_at``
     is the start the reminder was for: a visit moved to another time re-arms
@@ -66,7 +53,7 @@ class ReminderSend(Base):
     visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
     concern_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("push_subscriptions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("webpush_subscriptions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     visit_start_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(10))

@@ -4,7 +4,7 @@ period, the area's coordinators too. A check-out that arrives later (or the
 visit cancelled or deleted) sends an all-clear to everyone alerted.
 
 This runs on the server (with ``reminders send-due``/``run``), so it fires
-while the mentors' phones are offline. ``send_overdue`` also pushes urgent
+while the mentors' phones are offline. ``send_overdue`` also sends urgent
 safeguarding concerns to the area's coordinators (app.reminders.urgent): both
 are the safety alerts of that job. Every alert goes through the same
 claim-before-send rows as reminders (app.reminders.delivery): once per visit,
@@ -26,10 +26,12 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
-from app.reminders import delivery, sender
+from app.reminders import delivery
 from app.reminders.due import Outcome
-from app.reminders.models import PushSubscription, ReminderSend
+from app.reminders.models import ReminderSend
 from app.volunteers.models import MentorPair, PairMembership
+from app.webpush import sender
+from app.webpush.models import WebPushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +82,13 @@ class Alert:
     visit_id: uuid.UUID
     start: datetime
     kind: str
-    subscription: PushSubscription
+    subscription: WebPushSubscription
 
 
-def _subs(session: Session, user_ids) -> list[PushSubscription]:
+def _subs(session: Session, user_ids) -> list[WebPushSubscription]:
     if not user_ids:
         return []
-    return list(session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))))
+    return list(session.scalars(select(WebPushSubscription).where(WebPushSubscription.user_id.in_(user_ids))))
 
 
 def _pair_members(session: Session, client_id) -> list[uuid.UUID]:
@@ -125,9 +127,9 @@ def alerts_due(session: Session, now: datetime, grace: timedelta, escalate_after
                 found.append(Alert(visit.id, visit.scheduled_start_at, OVERDUE_OFFICE, sub))
     # All-clear: to every subscription alerted about a visit that is no longer open.
     cleared = session.execute(
-        select(Visit.id, Visit.scheduled_start_at, PushSubscription)
+        select(Visit.id, Visit.scheduled_start_at, WebPushSubscription)
         .join(ReminderSend, ReminderSend.visit_id == Visit.id)
-        .join(PushSubscription, PushSubscription.id == ReminderSend.subscription_id)
+        .join(WebPushSubscription, WebPushSubscription.id == ReminderSend.subscription_id)
         .where(ReminderSend.kind.in_((OVERDUE, OVERDUE_OFFICE)), ReminderSend.status == "sent",
                or_(Visit.checked_out_at.is_not(None), Visit.deleted_at.is_not(None),
                    Visit.status.in_(("cancelled", "no_show"))))

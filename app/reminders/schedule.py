@@ -16,7 +16,7 @@ the March Sunday) is read as the clock would have read it without the jump
 twice (01:00-02:00 on the October Sunday) means its first occurrence (one
 reminder, never two).
 
-Payloads pass through the browser maker's push service, so they carry no
+Payloads pass through the browser maker's Web Push service, so they carry no
 personal data: no client name, address or notes, only the time and a link.
 """
 from __future__ import annotations

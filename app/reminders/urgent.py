@@ -1,15 +1,15 @@
-"""Urgent safeguarding concerns pushed to the area's coordinators.
+"""Urgent safeguarding concerns sent by Web Push to the area's coordinators.
 
-An urgent concern that nobody in the office has acknowledged yet is pushed to
+An urgent concern that nobody in the office has acknowledged yet is sent to
 every subscription of every (active) coordinator of the client's area: the
 office computers where they turned on alerts (/office/). It runs with the
 overdue alert in ``reminders send-due``/``run`` (every minute), not in the sync
-request, so a phone's sync stays fast and a slow push service delays nobody.
+request, so a phone's sync stays fast and a slow Web Push service delays nobody.
 Every alert goes through the same claim-before-send rows as reminders
 (app.reminders.delivery): once per concern and subscription, whoever runs the
 sender, with the same retries, backoff and forgetting of gone subscriptions.
 
-A concern acknowledged before the sender gets to it is not pushed, and one
+A concern acknowledged before the sender gets to it is not sent, and one
 that arrived more than GIVE_UP_AFTER ago raises no new alert (a first
 deployment, or a coordinator turning alerts on, must not bring a flood of old
 concerns: the safeguarding list shows them).
@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client
 from app.fieldwork.models import Concern
-from app.reminders import delivery, sender
+from app.reminders import delivery
 from app.reminders.due import Outcome
-from app.reminders.models import PushSubscription
+from app.webpush import sender
+from app.webpush.models import WebPushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,10 @@ class Alert:
 def alerts_due(session: Session, now: datetime) -> list[Alert]:
     """Every (urgent unacknowledged concern, coordinator's subscription) pair."""
     rows = session.execute(
-        select(Concern.id, Concern.created_at, PushSubscription)
+        select(Concern.id, Concern.created_at, WebPushSubscription)
         .join(Client, Client.id == Concern.client_id)
         .join(User, (User.area_id == Client.area_id) & (User.role == "coordinator") & User.active)
-        .join(PushSubscription, PushSubscription.user_id == User.id)
+        .join(WebPushSubscription, WebPushSubscription.user_id == User.id)
         .where(Concern.urgency == "urgent", Concern.acknowledged_at.is_(None), Concern.deleted_at.is_(None),
                Concern.created_at > now - GIVE_UP_AFTER)
         .order_by(Concern.created_at, Concern.id)
@@ -74,7 +75,7 @@ def alerts_due(session: Session, now: datetime) -> list[Alert]:
 
 def send_urgent_concerns(session: Session, now: datetime, *, vapid_key, subject: str,
                          timeout: float = 10.0) -> Outcome:
-    """Push every urgent concern not yet acknowledged to its area's coordinators, each at most once."""
+    """Send every urgent concern not yet acknowledged to its area's coordinators, each at most once."""
     outcome = Outcome()
     session.commit()  # read in a fresh transaction: concerns synced a moment ago included
     work = alerts_due(session, now)

@@ -1,97 +1,20 @@
-"""The push and reminder-preferences API the field app's settings use."""
+"""The reminder-preferences API the field app's settings use (subscribing
+to Web Push is app/webpush)."""
 from __future__ import annotations
 
 import re
 from datetime import time
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.api_input import load
 from app.db import db
-from app.errors import ApiError
 from app.reminders import services
 from app.reminders.schedule import MAX_MINUTES_BEFORE, MIN_MINUTES_BEFORE
 
 bp = Blueprint("reminders", __name__, url_prefix="/api")
-
-
-def _allowed_endpoint(url: str) -> bool:
-    """Only real push services: the server will POST to this address."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    allowed = current_app.config["PUSH_SERVICE_HOSTS"]
-    if parts.scheme != "https" and not (parts.scheme == "http" and host in current_app.config["PUSH_HTTP_HOSTS"]):
-        return False
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
-
-
-class Keys(Schema):
-    class Meta:
-        unknown = RAISE
-
-    p256dh = fields.String(required=True, validate=validate.Length(min=80, max=200))
-    auth = fields.String(required=True, validate=validate.Length(min=16, max=100))
-
-
-class SubscriptionIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    endpoint = fields.String(required=True, validate=validate.Length(max=2000))
-    keys = fields.Nested(Keys, required=True)
-    expirationTime = fields.Raw(allow_none=True, load_default=None)  # sent by PushSubscription.toJSON()
-
-    @validates("endpoint")
-    def _endpoint(self, value, **kwargs):
-        if not _allowed_endpoint(value):
-            raise ValidationError("This is not the address of a known push service.")
-
-
-class EndpointIn(Schema):
-    class Meta:
-        unknown = RAISE
-
-    endpoint = fields.String(required=True, validate=validate.Length(max=2000))
-
-
-@bp.get("/push/key")
-@login_required
-def public_key():
-    return jsonify({"public_key": current_app.extensions["vapid"]["public_key"]})
-
-
-@bp.post("/push/subscriptions")
-@login_required
-def subscribe():
-    data = load(SubscriptionIn())
-    services.subscribe(db.session, current_user, data["endpoint"], data["keys"]["p256dh"], data["keys"]["auth"])
-    db.session.commit()
-    return jsonify({"subscribed": True}), 201
-
-
-@bp.delete("/push/subscriptions")
-@login_required
-def unsubscribe():
-    data = load(EndpointIn())
-    services.unsubscribe(db.session, current_user, data["endpoint"])
-    db.session.commit()
-    return "", 204
-
-
-@bp.post("/push/test")
-@login_required
-def send_test():
-    if not services.subscriptions_of(db.session, current_user):
-        raise ApiError(404, "Reminders are not turned on for this account.", "not_subscribed")
-    outcome = services.send_to_user(
-        db.session, current_user, services.TEST_MESSAGE,
-        vapid_key=current_app.extensions["vapid"]["key"], subject=current_app.config["VAPID_SUBJECT"], ttl=15 * 60,
-    )
-    db.session.commit()
-    return jsonify(outcome)
 
 
 class EveningTime(fields.String):

@@ -28,24 +28,24 @@ const fromBase64Url = (text) => {
 export async function turnOn() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'off';
-  const { public_key: key } = await api('GET', '/api/push/key');
+  const { public_key: key } = await api('GET', '/api/webpush/key');
   const reg = await registration();
   const sub = (await reg.pushManager.getSubscription())
     || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) }));
-  await api('POST', '/api/push/subscriptions', sub.toJSON());
+  await api('POST', '/api/webpush/subscriptions', sub.toJSON());
   return 'on';
 }
 
 export async function turnOff() {
   const sub = await (await registration()).pushManager.getSubscription();
   if (sub) {
-    await api('DELETE', '/api/push/subscriptions', { endpoint: sub.endpoint });
+    await api('DELETE', '/api/webpush/subscriptions', { endpoint: sub.endpoint });
     await sub.unsubscribe();
   }
   return 'off';
 }
 
-export const sendTest = () => api('POST', '/api/push/test');
+export const sendTest = () => api('POST', '/api/webpush/test');
 
 // When to be reminded (the server sends the reminders): kept on the phone
 // too, so the screen shows them with no signal, and a change made with no

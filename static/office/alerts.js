@@ -61,12 +61,12 @@ async function state() {
 async function turnOn() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'off';
-  const { public_key: key } = await api('GET', '/api/push/key');
+  const { public_key: key } = await api('GET', '/api/webpush/key');
   await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
   const reg = await navigator.serviceWorker.ready;
   const sub = (await reg.pushManager.getSubscription())
     || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) }));
-  await api('POST', '/api/push/subscriptions', sub.toJSON());
+  await api('POST', '/api/webpush/subscriptions', sub.toJSON());
   return 'on';
 }
 
@@ -74,7 +74,7 @@ async function turnOff() {
   const reg = await navigator.serviceWorker.getRegistration('/');
   const sub = reg && (await reg.pushManager.getSubscription());
   if (sub) {
-    await api('DELETE', '/api/push/subscriptions', { endpoint: sub.endpoint });
+    await api('DELETE', '/api/webpush/subscriptions', { endpoint: sub.endpoint });
     await sub.unsubscribe();
   }
   return 'off';

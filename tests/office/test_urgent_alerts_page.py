@@ -3,8 +3,8 @@ import re
 
 from sqlalchemy import select
 
-from app.reminders.models import PushSubscription
-from tests.reminders.test_push_api import Browser
+from app.webpush.models import WebPushSubscription
+from tests.webpush.test_subscriptions_api import Browser
 from tests.office.test_office_pages import sign_in
 
 
@@ -28,7 +28,7 @@ def test_the_script_registers_the_service_worker_and_subscribes_with_the_servers
     assert response.status_code == 200 and response.mimetype in ("text/javascript", "application/javascript")
     js = response.get_data(as_text=True)
     assert "register('/sw.js', { type: 'module', scope: '/' })" in js
-    for needed in ("'/api/push/key'", "'/api/push/subscriptions'", "'/api/session'", "'X-CSRF-Token'",
+    for needed in ("'/api/webpush/key'", "'/api/webpush/subscriptions'", "'/api/session'", "'X-CSRF-Token'",
                    "Alerts are on for this computer", "This browser cannot show alerts",
                    "did not answer within", "Please wait"):
         assert needed in js, needed
@@ -36,16 +36,16 @@ def test_the_script_registers_the_service_worker_and_subscribes_with_the_servers
 
 def test_the_office_session_can_subscribe_through_the_api_with_its_token(client, demo, app, session):
     """What alerts.js does: the office's own session, its CSRF token from GET /api/session."""
-    app.config["PUSH_SERVICE_HOSTS"] = ("127.0.0.1",)
-    app.config["PUSH_HTTP_HOSTS"] = ("127.0.0.1",)
+    app.config["WEBPUSH_SERVICE_HOSTS"] = ("127.0.0.1",)
+    app.config["WEBPUSH_HTTP_HOSTS"] = ("127.0.0.1",)
     sign_in(client, "coordinator@demo.test", demo)
-    assert client.get("/api/push/key").status_code == 200
-    subscription = Browser("http://127.0.0.1:9/push/office-desk").subscription
-    assert client.post("/api/push/subscriptions", json=subscription).status_code == 403  # no token: refused
+    assert client.get("/api/webpush/key").status_code == 200
+    subscription = Browser("http://127.0.0.1:9/webpush/office-desk").subscription
+    assert client.post("/api/webpush/subscriptions", json=subscription).status_code == 403  # no token: refused
     token = client.get("/api/session").get_json()["csrf_token"]
-    response = client.post("/api/push/subscriptions", json=subscription, headers={"X-CSRF-Token": token})
+    response = client.post("/api/webpush/subscriptions", json=subscription, headers={"X-CSRF-Token": token})
     assert response.status_code == 201
-    owner = session.scalar(select(PushSubscription.user_id))
+    owner = session.scalar(select(WebPushSubscription.user_id))
     from app.accounts.services import find_by_email
 
     assert owner == find_by_email(session, "coordinator@demo.test").id

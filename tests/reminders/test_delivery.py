@@ -6,18 +6,20 @@ from sqlalchemy import func, select
 from app.accounts.services import find_by_email
 from app.fieldwork.models import Visit
 from app.reminders import delivery, services
-from app.reminders.models import PushSubscription, ReminderSend
+from app.reminders.models import ReminderSend
 from app.reminders.schedule import DEFAULT_PREFERENCES, Preferences
-from app.reminders.sender import SendResult
+from app.webpush import services as webpush_services
+from app.webpush.models import WebPushSubscription
+from app.webpush.sender import SendResult
 
 NOW = datetime(2027, 1, 13, 18, 0, tzinfo=timezone.utc)
 START = datetime(2027, 1, 14, 14, 0, tzinfo=timezone.utc)
-OK = SendResult(True, detail="push service answered 201", status=201)
+OK = SendResult(True, detail="Web Push service answered 201", status=201)
 
 
 def setup(session):
     amira = find_by_email(session, "amira@demo.test")
-    sub = PushSubscription(user_id=amira.id, endpoint="https://fcm.googleapis.com/fcm/send/x", p256dh="p" * 87, auth="a" * 22)
+    sub = WebPushSubscription(user_id=amira.id, endpoint="https://fcm.googleapis.com/fcm/send/x", p256dh="p" * 87, auth="a" * 22)
     session.add(sub)
     visit = session.scalars(select(Visit)).first()
     session.commit()
@@ -37,13 +39,13 @@ def test_a_reminder_is_claimed_once(demo, session):
     assert delivery.claim(session, visit_id, sub_id, "soon", START, NOW) is not None  # another kind: its own row
     assert delivery.record(session, first, OK, NOW) == "sent"
     assert row(session, first).status == "sent" and row(session, first).sent_at == NOW
-    assert session.get(PushSubscription, sub_id).last_sent_at == NOW
+    assert session.get(WebPushSubscription, sub_id).last_sent_at == NOW
     assert delivery.claim(session, visit_id, sub_id, "evening", START, NOW + timedelta(hours=1)) is None
 
 
 def test_too_many_requests_is_retried_later_with_growing_waits(demo, session):
     visit_id, sub_id = setup(session)
-    busy = SendResult(False, detail="push service answered 429", status=429)
+    busy = SendResult(False, detail="Web Push service answered 429", status=429)
     claimed = delivery.claim(session, visit_id, sub_id, "soon", START, NOW)
     assert delivery.record(session, claimed, busy, NOW) == "retry"
     assert row(session, claimed).next_attempt_at == NOW + timedelta(minutes=1)
@@ -52,7 +54,7 @@ def test_too_many_requests_is_retried_later_with_growing_waits(demo, session):
     again = delivery.claim(session, visit_id, sub_id, "soon", START, later)
     assert again.id == claimed.id and again.attempts == row(session, claimed).attempts == 2
     claimed = again
-    server_error = SendResult(False, detail="push service answered 503", status=503)
+    server_error = SendResult(False, detail="Web Push service answered 503", status=503)
     assert delivery.record(session, claimed, server_error, later) == "retry"
     assert row(session, claimed).next_attempt_at == later + timedelta(minutes=2)  # doubled, never a tight loop
     claimed = delivery.claim(session, visit_id, sub_id, "soon", START, later + timedelta(minutes=2))
@@ -63,7 +65,7 @@ def test_too_many_requests_is_retried_later_with_growing_waits(demo, session):
 def test_a_timeout_is_not_counted_as_sent(demo, session):
     visit_id, sub_id = setup(session)
     claimed = delivery.claim(session, visit_id, sub_id, "soon", START, NOW)
-    timed_out = SendResult(False, detail="push service unreachable: ReadTimeout")
+    timed_out = SendResult(False, detail="Web Push service unreachable: ReadTimeout")
     assert delivery.record(session, claimed, timed_out, NOW) == "retry"
     assert row(session, claimed).status == "retry" and row(session, claimed).sent_at is None
 
@@ -99,7 +101,7 @@ def test_gone_forgets_the_subscription_and_its_sends(demo, session):
     claimed = delivery.claim(session, visit_id, sub_id, "soon", START, NOW)
     assert delivery.record(session, claimed, SendResult(False, gone=True, status=410), NOW) == "gone"
     session.expire_all()
-    assert session.get(PushSubscription, sub_id) is None
+    assert session.get(WebPushSubscription, sub_id) is None
     assert session.scalar(select(func.count()).select_from(ReminderSend)) == 0
 
 
@@ -124,7 +126,7 @@ def test_an_unsubscribed_browser_takes_its_sends_with_it(demo, session):
     visit_id, sub_id = setup(session)
     delivery.claim(session, visit_id, sub_id, "evening", START, NOW)
     amira = find_by_email(session, "amira@demo.test")
-    assert services.unsubscribe(session, amira, "https://fcm.googleapis.com/fcm/send/x")
+    assert webpush_services.unsubscribe(session, amira, "https://fcm.googleapis.com/fcm/send/x")
     session.commit()
     assert session.scalar(select(func.count()).select_from(ReminderSend)) == 0
 

@@ -4,21 +4,21 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
-from test_push_api import Browser
 
 from app.accounts.services import find_by_email
 from app.clients.models import ClientAssignment
 from app.fieldwork.models import Visit
-from app.reminders.models import PushSubscription
 from app.reminders.overdue import expected_end, send_overdue
 from app.volunteers.models import MentorPair
+from app.webpush.models import WebPushSubscription
+from tests.webpush.test_subscriptions_api import Browser
 
 START = datetime(2027, 1, 14, 14, 0, tzinfo=timezone.utc)
 END = START + timedelta(minutes=60)  # planned length 60 minutes
 
 
 @pytest.fixture
-def world(app, demo, session, push_service):
+def world(app, demo, session, webpush_service):
     north = session.scalar(select(MentorPair).where(MentorPair.name == "North"))
     client_id = session.scalar(select(ClientAssignment.client_id).where(ClientAssignment.pair_id == north.id))
     visit = session.scalars(select(Visit).where(Visit.client_id == client_id)).first()
@@ -27,11 +27,11 @@ def world(app, demo, session, push_service):
     phones = {}
     for email in ("amira@demo.test", "ben@demo.test", "chloe@demo.test", "coordinator@demo.test"):
         name = email.split("@")[0]
-        browser = Browser(f"{push_service.url}/push/{name}")
+        browser = Browser(f"{webpush_service.url}/webpush/{name}")
         keys = browser.subscription["keys"]
-        session.add(PushSubscription(user_id=find_by_email(session, email).id, endpoint=browser.subscription["endpoint"],
-                                     p256dh=keys["p256dh"], auth=keys["auth"]))
-        phones[f"/push/{name}"] = browser
+        session.add(WebPushSubscription(user_id=find_by_email(session, email).id, endpoint=browser.subscription["endpoint"],
+                                        p256dh=keys["p256dh"], auth=keys["auth"]))
+        phones[f"/webpush/{name}"] = browser
     session.commit()
 
     def send(now):
@@ -39,8 +39,8 @@ def world(app, demo, session, push_service):
         return send_overdue(session, now, vapid_key=vapid["key"], subject=app.config["VAPID_SUBJECT"], timeout=2)
 
     def received():
-        out = [(path, phones[path].decrypt(body)) for path, _, body in push_service.received]
-        push_service.received.clear()
+        out = [(path, phones[path].decrypt(body)) for path, _, body in webpush_service.received]
+        webpush_service.received.clear()
         return out
 
     return visit, send, received
@@ -58,13 +58,13 @@ def test_overdue_alerts_the_pair_then_the_office_and_a_late_check_out_clears_it(
     assert send(END + timedelta(minutes=29)).sent == 0  # within the grace period
     assert send(END + timedelta(minutes=30)).sent == 2
     alerts = received()
-    assert sorted(path for path, _ in alerts) == ["/push/amira", "/push/ben"]  # the pair only
+    assert sorted(path for path, _ in alerts) == ["/webpush/amira", "/webpush/ben"]  # the pair only
     for _, message in alerts:
         assert message["title"] == "Visit not checked out" and message["url"] == f"/#/visit/{visit.id}"
     assert send(END + timedelta(minutes=45)).sent == 0  # once
     assert send(END + timedelta(minutes=60)).sent == 1  # still open: the area's coordinator
     [(path, message)] = received()
-    assert path == "/push/coordinator" and message["kind"] == "overdue_office"
+    assert path == "/webpush/coordinator" and message["kind"] == "overdue_office"
     for _, m in alerts + [(path, message)]:
         text = json.dumps(m)
         assert "Margaret" not in text and "Example Street" not in text and "Amira" not in text
@@ -74,7 +74,7 @@ def test_overdue_alerts_the_pair_then_the_office_and_a_late_check_out_clears_it(
     session.commit()
     assert send(END + timedelta(minutes=75)).sent == 3
     cleared = received()
-    assert sorted(path for path, _ in cleared) == ["/push/amira", "/push/ben", "/push/coordinator"]
+    assert sorted(path for path, _ in cleared) == ["/webpush/amira", "/webpush/ben", "/webpush/coordinator"]
     assert all(m["kind"] == "all_clear" and m["title"] == "Visit checked out" for _, m in cleared)
     assert send(END + timedelta(minutes=90)).sent == 0
 
@@ -101,4 +101,4 @@ def test_the_cli_sends_overdue_alerts_with_its_grace_period(world, app, runner, 
     app.config["OVERDUE_GRACE_MINUTES"] = 10
     result = runner.invoke(args=["reminders", "send-due"])
     assert "Reminders: 2 sent" in result.output, result.output
-    assert sorted(path for path, _ in received()) == ["/push/amira", "/push/ben"]
+    assert sorted(path for path, _ in received()) == ["/webpush/amira", "/webpush/ben"]

@@ -1,20 +1,21 @@
-"""send_due against a real local push service: who gets what, when, once."""
+"""send_due against a real local Web Push service: who gets what, when, once."""
 import json
 import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, update
-from test_push_api import Browser, unb64  # noqa: F401  (tests/reminders is on sys.path)
 
 from app.accounts.services import find_by_email
 from tests.reminders.senders import at_once
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
 from app.reminders.due import send_due
-from app.reminders.models import PushSubscription, ReminderSend
+from app.reminders.models import ReminderSend
 from app.reminders.services import set_preferences
 from app.volunteers.models import MentorPair, PairMembership
+from app.webpush.models import WebPushSubscription
+from tests.webpush.test_subscriptions_api import Browser, unb64
 
 START = datetime(2027, 1, 14, 14, 0, tzinfo=timezone.utc)  # 14:00 GMT
 EVENING_AT = datetime(2027, 1, 13, 18, 0, tzinfo=timezone.utc)
@@ -22,8 +23,8 @@ SOON_AT = datetime(2027, 1, 14, 13, 0, tzinfo=timezone.utc)
 
 
 class World:
-    def __init__(self, app, session, push_service):
-        self.app, self.session, self.push = app, session, push_service
+    def __init__(self, app, session, webpush_service):
+        self.app, self.session, self.webpush = app, session, webpush_service
         self.phones = {}
         north = session.scalar(select(MentorPair).where(MentorPair.name == "North"))
         client_id = session.scalar(select(ClientAssignment.client_id).where(ClientAssignment.pair_id == north.id))
@@ -34,12 +35,12 @@ class World:
 
     def phone(self, email, name):
         user = find_by_email(self.session, email)
-        browser = Browser(f"{self.push.url}/push/{name}")
+        browser = Browser(f"{self.webpush.url}/webpush/{name}")
         keys = browser.subscription["keys"]
-        self.session.add(PushSubscription(user_id=user.id, endpoint=browser.subscription["endpoint"],
-                                          p256dh=keys["p256dh"], auth=keys["auth"]))
+        self.session.add(WebPushSubscription(user_id=user.id, endpoint=browser.subscription["endpoint"],
+                                             p256dh=keys["p256dh"], auth=keys["auth"]))
         self.session.commit()
-        self.phones[f"/push/{name}"] = browser
+        self.phones[f"/webpush/{name}"] = browser
         return browser
 
     def send(self, now, session=None):
@@ -48,12 +49,12 @@ class World:
                         subject=self.app.config["VAPID_SUBJECT"], timeout=2).as_dict()
 
     def messages(self):
-        return [(path, self.phones[path].decrypt(body)) for path, _headers, body in self.push.received]
+        return [(path, self.phones[path].decrypt(body)) for path, _headers, body in self.webpush.received]
 
 
 @pytest.fixture
-def world(app, demo, session, push_service):
-    return World(app, session, push_service)
+def world(app, demo, session, webpush_service):
+    return World(app, session, webpush_service)
 
 
 def test_both_mentors_get_the_evening_and_the_soon_reminder_on_every_device(world):
@@ -66,7 +67,7 @@ def test_both_mentors_get_the_evening_and_the_soon_reminder_on_every_device(worl
     assert world.send(EVENING_AT + timedelta(minutes=1)) == {"sent": 0, "gone": 0, "retry": 0, "failed": 0, "skipped": 3}
     assert world.send(SOON_AT)["sent"] == 3
     messages = world.messages()
-    assert sorted(path for path, _ in messages) == sorted(["/push/amira-phone", "/push/amira-tablet", "/push/ben-phone"] * 2)
+    assert sorted(path for path, _ in messages) == sorted(["/webpush/amira-phone", "/webpush/amira-tablet", "/webpush/ben-phone"] * 2)
     bodies = {m["body"] for _, m in messages}
     assert bodies == {"Visit at 14:00 tomorrow - open the app for details",
                       "Visit at 14:00 in 60 minutes - open the app for details"}
@@ -74,19 +75,19 @@ def test_both_mentors_get_the_evening_and_the_soon_reminder_on_every_device(worl
         assert message["url"] == f"/#/visit/{world.visit.id}" and message["title"] == "Visit reminder"
         text = json.dumps(message)
         for private in (world.client.name, world.client.preferred_name, world.client.address, "Amira", "Ben"):
-            assert private not in text  # no personal data passes the push service
+            assert private not in text  # no personal data passes the Web Push service
 
 
-def test_what_the_push_service_sees(world, app):
+def test_what_the_webpush_service_sees(world, app):
     world.phone("amira@demo.test", "a")
     world.send(SOON_AT)
-    [(_path, headers, _body)] = world.push.received
+    [(_path, headers, _body)] = world.webpush.received
     headers = {k.lower(): v for k, v in headers.items()}
     assert headers["content-encoding"] == "aes128gcm"
     assert int(headers["ttl"]) == 3600  # until the visit starts
     parts = dict(p.strip().split("=", 1) for p in headers["authorization"].partition(" ")[2].split(","))
     claims = json.loads(unb64(parts["t"].split(".")[1]))
-    assert claims["aud"] == world.push.url and claims["sub"] == app.config["VAPID_SUBJECT"]
+    assert claims["aud"] == world.webpush.url and claims["sub"] == app.config["VAPID_SUBJECT"]
     assert 0 < claims["exp"] - datetime.now(timezone.utc).timestamp() <= 24 * 3600
 
 
@@ -94,7 +95,7 @@ def test_stale_reminders_are_not_sent(world):
     world.phone("amira@demo.test", "a")
     assert world.send(EVENING_AT + timedelta(hours=3, minutes=1))["sent"] == 0  # evening reminder too late
     assert world.send(START)["sent"] == 0  # the visit has started
-    assert world.push.received == []
+    assert world.webpush.received == []
 
 
 def test_preferences_off_or_changed(world, session):
@@ -109,7 +110,7 @@ def test_preferences_off_or_changed(world, session):
     assert world.send(datetime(2027, 1, 13, 20, 30, tzinfo=timezone.utc))["sent"] == 1
     assert world.send(SOON_AT)["sent"] == 0
     assert world.send(START - timedelta(minutes=15))["sent"] == 1
-    assert {path for path, _ in world.messages()} == {"/push/a"}
+    assert {path for path, _ in world.messages()} == {"/webpush/a"}
 
 
 @pytest.mark.parametrize("change", ["cancelled", "deleted", "checked_in"])
@@ -143,7 +144,7 @@ def test_a_visit_whose_client_moved_to_another_pair_reminds_the_new_pair(world, 
     session.add(ClientAssignment(client_id=world.client.id, pair_id=south.id))
     session.commit()
     assert world.send(EVENING_AT)["sent"] == 1
-    assert [path for path, _ in world.messages()] == ["/push/chloe"]
+    assert [path for path, _ in world.messages()] == ["/webpush/chloe"]
 
 
 def test_a_mentor_who_left_the_pair_gets_nothing(world, session):
@@ -153,26 +154,26 @@ def test_a_mentor_who_left_the_pair_gets_nothing(world, session):
     session.execute(update(PairMembership).where(PairMembership.user_id == ben.id).values(left_at=EVENING_AT))
     session.commit()
     assert world.send(EVENING_AT)["sent"] == 1
-    assert [path for path, _ in world.messages()] == ["/push/amira"]
+    assert [path for path, _ in world.messages()] == ["/webpush/amira"]
 
 
 def test_gone_and_too_many_requests(world, session):
     world.phone("amira@demo.test", "a")
-    world.push.status = 429
+    world.webpush.status = 429
     assert world.send(SOON_AT)["retry"] == 1
     assert world.send(SOON_AT + timedelta(seconds=30))["retry"] == 0  # waits: no tight loop
-    assert len(world.push.received) == 1
-    world.push.status = 201
+    assert len(world.webpush.received) == 1
+    world.webpush.status = 201
     assert world.send(SOON_AT + timedelta(minutes=1))["sent"] == 1
-    world.push.status = 410
+    world.webpush.status = 410
     world.phone("ben@demo.test", "b")
     assert world.send(SOON_AT + timedelta(minutes=2))["gone"] == 1
     session.expire_all()
-    assert session.scalar(select(func.count()).select_from(PushSubscription)) == 1
+    assert session.scalar(select(func.count()).select_from(WebPushSubscription)) == 1
 
 
-def test_a_dead_push_service_does_not_block_the_others(world, session):
-    # A push service that accepts the connection and never answers.
+def test_a_dead_webpush_service_does_not_block_the_others(world, session):
+    # A Web Push service that accepts the connection and never answers.
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)
@@ -180,9 +181,9 @@ def test_a_dead_push_service_does_not_block_the_others(world, session):
         dead_url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         amira = find_by_email(session, "amira@demo.test")
         for n in range(3):
-            dead = Browser(f"{dead_url}/push/{n}").subscription
-            session.add(PushSubscription(user_id=amira.id, endpoint=dead["endpoint"],
-                                         p256dh=dead["keys"]["p256dh"], auth=dead["keys"]["auth"]))
+            dead = Browser(f"{dead_url}/webpush/{n}").subscription
+            session.add(WebPushSubscription(user_id=amira.id, endpoint=dead["endpoint"],
+                                            p256dh=dead["keys"]["p256dh"], auth=dead["keys"]["auth"]))
         session.commit()
         world.phone("ben@demo.test", "ben")
         started = datetime.now(timezone.utc)
@@ -203,4 +204,4 @@ def test_two_senders_at_once_send_each_reminder_once(world, app):
     make_session = app.extensions["database"]["sessionmaker"]
     results = at_once(make_session, lambda session: world.send(SOON_AT, session=session))
     assert sum(r["sent"] for r in results) == 6
-    assert sorted(path for path, _, _ in world.push.received) == sorted(f"/push/{n}" for n in ("a1", "a2", "a3", "b1", "b2", "b3"))
+    assert sorted(path for path, _, _ in world.webpush.received) == sorted(f"/webpush/{n}" for n in ("a1", "a2", "a3", "b1", "b2", "b3"))

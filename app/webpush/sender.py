@@ -1,8 +1,8 @@
-"""Sending one push message with pywebpush.
+"""Sending one Web Push message with pywebpush.
 
 VAPID claims are built fresh for every send (pywebpush fills in ``aud`` and
 ``exp`` in the dict it is given), every send has a timeout and a real TTL, and
-404/410 from the push service mean the subscription is gone.
+404/410 from the Web Push service mean the subscription is gone.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class SendResult:
     ok: bool
     gone: bool = False
     detail: str = ""
-    status: int | None = None  # the push service's answer; None when there was none (timeout, refused)
+    status: int | None = None  # the Web Push service's answer; None when there was none (timeout, refused)
     retry_after: int | None = None  # seconds, from a Retry-After header in seconds
 
     @property
@@ -42,9 +42,9 @@ def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int
     except WebPushException as err:
         status = err.response.status_code if err.response is not None else None
         retry_after = err.response.headers.get("Retry-After", "") if err.response is not None else ""
-        return SendResult(False, gone=status in GONE, detail=f"push service answered {status}", status=status,
+        return SendResult(False, gone=status in GONE, detail=f"Web Push service answered {status}", status=status,
                           retry_after=int(retry_after) if retry_after.strip().isdigit() else None)
     except RequestException as err:
         # A timeout too: the message may or may not have arrived, it is not counted as sent.
-        return SendResult(False, detail=f"push service unreachable: {type(err).__name__}")
-    return SendResult(True, detail=f"push service answered {response.status_code}", status=response.status_code)
+        return SendResult(False, detail=f"Web Push service unreachable: {type(err).__name__}")
+    return SendResult(True, detail=f"Web Push service answered {response.status_code}", status=response.status_code)

@@ -1,4 +1,4 @@
-"""The server's VAPID key pair (RFC 8292), which push services check.
+"""The server's VAPID key pair (RFC 8292), which Web Push services check.
 
 Production reads the private key (PEM) from VAPID_PRIVATE_KEY; development
 makes one once into instance/vapid_private.pem.

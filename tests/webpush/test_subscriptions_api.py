@@ -1,4 +1,4 @@
-"""Push subscriptions and sending, against a real local HTTP push service."""
+"""Web Push subscriptions and sending, against a real local HTTP Web Push service."""
 import base64
 import json
 import os
@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
-from app.reminders.models import PushSubscription
+from app.webpush.models import WebPushSubscription
 
 
 def b64(data: bytes) -> str:
@@ -22,7 +22,7 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class PushService:
+class WebPushService:
     """A stand-in for FCM/Mozilla/Apple on 127.0.0.1: records what it is sent."""
 
     def __init__(self):
@@ -66,36 +66,36 @@ class Browser:
 
 
 @pytest.fixture
-def push_service(app):
-    service = PushService()
-    app.config["PUSH_SERVICE_HOSTS"] = ("127.0.0.1",)
-    app.config["PUSH_HTTP_HOSTS"] = ("127.0.0.1",)
+def webpush_service(app):
+    service = WebPushService()
+    app.config["WEBPUSH_SERVICE_HOSTS"] = ("127.0.0.1",)
+    app.config["WEBPUSH_HTTP_HOSTS"] = ("127.0.0.1",)
     yield service
     service.close()
 
 
 def subscriptions(session):
     session.rollback()
-    return session.scalar(select(func.count()).select_from(PushSubscription))
+    return session.scalar(select(func.count()).select_from(WebPushSubscription))
 
 
 def test_public_key_is_the_servers_vapid_key(api, demo, app):
-    body = api("amira@demo.test").get("/api/push/key").get_json()
+    body = api("amira@demo.test").get("/api/webpush/key").get_json()
     assert body["public_key"] == app.extensions["vapid"]["public_key"]
     assert len(unb64(body["public_key"])) == 65
 
 
-def test_subscribe_send_a_test_and_read_it_on_the_phone(api, demo, app, push_service, session):
+def test_subscribe_send_a_test_and_read_it_on_the_phone(api, demo, app, webpush_service, session):
     amira = api("amira@demo.test")
-    phone = Browser(push_service.url + "/push/abc123")
-    assert amira.post("/api/push/subscriptions", json=phone.subscription).status_code == 201
-    assert amira.post("/api/push/subscriptions", json=phone.subscription).status_code == 201  # again: no duplicate
+    phone = Browser(webpush_service.url + "/webpush/abc123")
+    assert amira.post("/api/webpush/subscriptions", json=phone.subscription).status_code == 201
+    assert amira.post("/api/webpush/subscriptions", json=phone.subscription).status_code == 201  # again: no duplicate
     assert subscriptions(session) == 1
 
-    response = amira.post("/api/push/test")
+    response = amira.post("/api/webpush/test")
     assert response.get_json() == {"sent": 1, "gone": 0, "failed": 0}
-    [(path, headers, body)] = push_service.received
-    assert path == "/push/abc123"
+    [(path, headers, body)] = webpush_service.received
+    assert path == "/webpush/abc123"
     headers = {k.lower(): v for k, v in headers.items()}
     assert headers["content-encoding"] == "aes128gcm" and headers["ttl"] == "900"
     message = phone.decrypt(body)
@@ -106,46 +106,46 @@ def test_subscribe_send_a_test_and_read_it_on_the_phone(api, demo, app, push_ser
     parts = dict(p.strip().split("=", 1) for p in params.split(","))
     assert scheme == "vapid" and parts["k"] == app.extensions["vapid"]["public_key"]
     claims = json.loads(unb64(parts["t"].split(".")[1]))
-    assert claims["aud"] == push_service.url and claims["sub"] == app.config["VAPID_SUBJECT"]
+    assert claims["aud"] == webpush_service.url and claims["sub"] == app.config["VAPID_SUBJECT"]
 
 
-def test_a_subscription_the_push_service_says_is_gone_is_forgotten(api, demo, push_service, session):
+def test_a_subscription_the_webpush_service_says_is_gone_is_forgotten(api, demo, webpush_service, session):
     amira = api("amira@demo.test")
-    amira.post("/api/push/subscriptions", json=Browser(push_service.url + "/push/old").subscription)
-    push_service.status = 410
-    assert amira.post("/api/push/test").get_json() == {"sent": 0, "gone": 1, "failed": 0}
+    amira.post("/api/webpush/subscriptions", json=Browser(webpush_service.url + "/webpush/old").subscription)
+    webpush_service.status = 410
+    assert amira.post("/api/webpush/test").get_json() == {"sent": 0, "gone": 1, "failed": 0}
     assert subscriptions(session) == 0
 
 
-def test_an_unreachable_push_service_is_a_failure_not_an_error(api, demo, push_service, session):
+def test_an_unreachable_webpush_service_is_a_failure_not_an_error(api, demo, webpush_service, session):
     amira = api("amira@demo.test")
-    amira.post("/api/push/subscriptions", json=Browser("http://127.0.0.1:9/push/x").subscription)
-    assert amira.post("/api/push/test").get_json() == {"sent": 0, "gone": 0, "failed": 1}
+    amira.post("/api/webpush/subscriptions", json=Browser("http://127.0.0.1:9/webpush/x").subscription)
+    assert amira.post("/api/webpush/test").get_json() == {"sent": 0, "gone": 0, "failed": 1}
     assert subscriptions(session) == 1
 
 
-def test_unsubscribe(api, demo, push_service, session):
+def test_unsubscribe(api, demo, webpush_service, session):
     amira = api("amira@demo.test")
-    phone = Browser(push_service.url + "/push/abc")
-    amira.post("/api/push/subscriptions", json=phone.subscription)
-    assert api("ben@demo.test").delete("/api/push/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
+    phone = Browser(webpush_service.url + "/webpush/abc")
+    amira.post("/api/webpush/subscriptions", json=phone.subscription)
+    assert api("ben@demo.test").delete("/api/webpush/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
     assert subscriptions(session) == 1  # not Ben's to remove
-    assert amira.delete("/api/push/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
+    assert amira.delete("/api/webpush/subscriptions", json={"endpoint": phone.subscription["endpoint"]}).status_code == 204
     assert subscriptions(session) == 0
-    assert amira.post("/api/push/test").status_code == 404
+    assert amira.post("/api/webpush/test").status_code == 404
 
 
-@pytest.mark.parametrize("endpoint", ["https://evil.example/push", "http://fcm.googleapis.com/x", "ftp://127.0.0.1/x",
+@pytest.mark.parametrize("endpoint", ["https://evil.example/webpush", "http://fcm.googleapis.com/x", "ftp://127.0.0.1/x",
                                       "http://127.0.0.1.evil.example/x", "not a url"])
-def test_only_push_services_can_be_subscribed(api, demo, push_service, session, endpoint):
+def test_only_webpush_services_can_be_subscribed(api, demo, webpush_service, session, endpoint):
     amira = api("amira@demo.test")
-    response = amira.post("/api/push/subscriptions", json=Browser(endpoint).subscription)
+    response = amira.post("/api/webpush/subscriptions", json=Browser(endpoint).subscription)
     assert response.status_code == 422 and "endpoint" in response.get_json()["error"]["fields"]
     assert subscriptions(session) == 0
 
 
-def test_real_push_service_addresses_are_accepted(app):
-    from app.reminders.views import _allowed_endpoint
+def test_real_webpush_service_addresses_are_accepted(app):
+    from app.webpush.views import _allowed_endpoint
 
     with app.test_request_context():
         assert _allowed_endpoint("https://fcm.googleapis.com/fcm/send/abc")
@@ -154,12 +154,12 @@ def test_real_push_service_addresses_are_accepted(app):
         assert not _allowed_endpoint("https://fcm.googleapis.com.evil.example/abc")
 
 
-def test_bad_subscriptions_are_refused(api, demo, push_service):
+def test_bad_subscriptions_are_refused(api, demo, webpush_service):
     amira = api("amira@demo.test")
-    good = Browser(push_service.url + "/p").subscription
+    good = Browser(webpush_service.url + "/p").subscription
     for bad in ({**good, "keys": {"p256dh": "short", "auth": "x"}}, {"endpoint": good["endpoint"]}, {**good, "extra": 1}):
-        assert amira.post("/api/push/subscriptions", json=bad).status_code == 422
+        assert amira.post("/api/webpush/subscriptions", json=bad).status_code == 422
 
 
-def test_push_api_needs_sign_in(client):
-    assert client.get("/api/push/key").status_code == 401
+def test_webpush_api_needs_sign_in(client):
+    assert client.get("/api/webpush/key").status_code == 401
