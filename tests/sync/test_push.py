@@ -360,7 +360,7 @@ ENVELOPES = [
 
 
 @pytest.mark.parametrize("raw", ENVELOPES)
-def test_plain_envelope_check_agrees_with_the_schema(raw):
+def test_plain_envelope_check_agrees_with_the_schema(raw, app):
     from marshmallow import ValidationError
 
     from app.sync.push import _mutation_schema, _plain_envelope
@@ -372,6 +372,15 @@ def test_plain_envelope_check_agrees_with_the_schema(raw):
         assert fast is None
     else:
         assert fast is None or fast == expected
+
+
+@pytest.mark.parametrize("raw", ENVELOPES[:3])
+def test_plain_envelope_takes_the_well_formed_mutation_itself(raw, app):
+    """The fast path is really taken (a check that always said None would pass the test above)."""
+    from app.sync.push import _mutation_schema, _plain_envelope
+
+    fast = _plain_envelope(raw)
+    assert fast is not None and fast == _mutation_schema.load(raw)
 
 
 def test_check_out_before_check_in_is_rejected_even_across_edits(phone, margaret):
