@@ -46,8 +46,8 @@ self.addEventListener('sync', (event) => {
 });
 
 // Web Push ('push' is the browser's name for the event): reminders and
-// alerts carry no personal data (they pass through the browser maker's Web
-// Push service); the notification only says to open the app.
+// alerts carry no personal data (they pass through the browser maker's
+// Web Push service); the notification only says to open the app.
 self.addEventListener('push', (event) => {
   let message = {};
   try { message = event.data ? event.data.json() : {}; } catch (err) { message = {}; }
