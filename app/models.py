@@ -10,3 +10,4 @@ from app.sync.models import ScopeEvent, SyncConflict, SyncMutation  # noqa: F401
 from app.reminders.models import ReminderPreference, ReminderSend  # noqa: F401
 from app.webpush.models import WebPushSubscription  # noqa: F401
 from app.safeguarding.models import ConcernAction  # noqa: F401
+from app.expenses.models import MileageRate  # noqa: F401
