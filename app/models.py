@@ -11,3 +11,4 @@ from app.reminders.models import ReminderPreference, ReminderSend  # noqa: F401
 from app.webpush.models import WebPushSubscription  # noqa: F401
 from app.safeguarding.models import ConcernAction  # noqa: F401
 from app.expenses.models import MileageRate  # noqa: F401
+from app.receipts.models import Receipt  # noqa: F401
