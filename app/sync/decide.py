@@ -63,7 +63,9 @@ def rejected(errors: dict) -> Decision:
 
 def new_record(kind: Kind, changes: dict, now: datetime) -> tuple[dict, Decision | None]:
     """The data of a record a create makes, or a rejection."""
-    data = {name: None for name in kind.fields}
+    # Fields phones may not write (worked out or set by the server) keep the
+    # column's default.
+    data = {name: None for name in kind.fields if name in kind.schema.fields or name == kind.owner_field}
     data.update(kind.defaults)
     data.update(changes)
     for name in kind.stamped:  # older phones do not send it

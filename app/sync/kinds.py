@@ -93,12 +93,22 @@ class Kind:
     stamped: tuple[str, ...] = ()  # set on create to the server's time when not given
     problems: Callable[[dict], dict] | None = None  # data -> {field: [messages]}, rules across fields
     # field -> kind of the record it names: that record must exist, be in
-    # scope, not be deleted, and have the same owner.
+    # scope, not be deleted, and have the same owner when it has the same
+    # type of owner (a volunteer's journey may name a visit to a client).
     references: Mapping[str, str] = field(default_factory=dict)
     owner_from: str | None = None  # a reference whose record's owner this record takes (set by the server)
     owned_by_author: bool = False  # the owner is the user who creates it (set by the server)
     derived: Callable[[dict], dict] | None = None  # JSON-form data -> values of columns phones never see
     write_once: str | None = None  # phones may create, never change or delete; the message saying so
+    # (before, after, referenced) -> {field: [messages]}: a feature's rule on a
+    # change as a whole, with the records the kind references (their data, or
+    # None); ``before`` is None for a create, ``after`` None for a delete.
+    # For workflow and locks, such as a submitted claim that may not change.
+    guard: Callable[[dict | None, dict | None, dict], dict] | None = None
+    # (session, ids of the owners whose records of this kind a push changed),
+    # run in the push's transaction after it wrote them: for values worked out
+    # on the server across records (take change numbers with changes.stamp).
+    after_write: Callable[[object, set], None] | None = None
     read_only: str = "These records are changed in the office, not from the field app."
 
     @property

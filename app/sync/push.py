@@ -266,6 +266,20 @@ class _Batch:
                         wanted.setdefault(ref_kind, set()).add(uuid.UUID(value))
                     except ValueError:
                         pass  # the field check will reject it
+        self._load(wanted)
+        # A guard sees the records its kind references, even those a
+        # mutation does not name (the claim of an item being edited).
+        also: dict[str, set] = {}
+        for state in list(self.states.values()):
+            if state.kind.guard is None:
+                continue
+            for ref_field, ref_kind in state.kind.references.items():
+                value = state.data.get(ref_field)
+                if value is not None and (ref_kind, uuid.UUID(value)) not in self.states:
+                    also.setdefault(ref_kind, set()).add(uuid.UUID(value))
+        self._load(also)
+
+    def _load(self, wanted: dict[str, set]) -> None:
         for kind_name, ids in wanted.items():
             kind = KINDS[kind_name]
             table = kind.table
@@ -323,6 +337,11 @@ class _Batch:
                 return self._create(kind, m, changes)
             if state is None:
                 raise reject("id", NO_SUCH_RECORD)
+            replay = m["op"] == "create" and not state.deleted and all(
+                state.data.get(k) == v for k, v in changes.items())
+            if not replay:
+                after = None if m["op"] == "delete" else {**state.data, **changes}
+                self._check_guard(kind, state.data, after)
             decision = decisions.decide(
                 kind,
                 decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start),
@@ -356,6 +375,19 @@ class _Batch:
                 self.resolved.setdefault(conflict_id, m["mutation_id"])
         conflict_ids = self._raise_conflicts(m, state, decision.conflicts)
         return Outcome(decision.status, rev=state.rev, conflicts=conflict_ids)
+
+    def _check_guard(self, kind: Kind, before: dict | None, after: dict | None) -> None:
+        if kind.guard is None:
+            return
+        data = after if after is not None else before
+        referenced = {}
+        for field_name, ref_kind in kind.references.items():
+            value = data.get(field_name)
+            target = self.states.get((ref_kind, uuid.UUID(value))) if value is not None else None
+            referenced[field_name] = target.data if target is not None and not target.deleted else None
+        errors = kind.guard(before, after, referenced)
+        if errors:
+            raise Rejected(errors)
 
     def _checked_changes(self, kind: Kind, changes: dict) -> dict:
         try:
@@ -401,7 +433,7 @@ class _Batch:
             if field_name not in values or field_name in skip or field_name == kind.owner_from:
                 continue
             target = self._reference(ref_kind, values[field_name], field_name)
-            if target is not None and target.owner_id != owner_id:
+            if target is not None and target.kind.owner == kind.owner and target.owner_id != owner_id:
                 raise reject(field_name, f"That {ref_kind} belongs to another {owner_type(kind.owner).noun}.")
 
     def _create(self, kind: Kind, m: dict, changes: dict) -> Outcome:
@@ -422,6 +454,7 @@ class _Batch:
         if not self._in_scope(kind.owner, owner_id):
             raise reject(kind.owner_field, f"You cannot see or change records of this {owner_type(kind.owner).noun}.")
         self._check_references(kind, data, owner_id)
+        self._check_guard(kind, None, data)
         state = RecordState(kind=kind, id=m["id"], owner_id=owner_id, data=data, rev=1, deleted=False,
                             in_database=False, changed=set(data), touched=True)
         self.states[(kind.name, m["id"])] = state
@@ -465,6 +498,12 @@ class _Batch:
             table = KINDS[kind_name].table
             # executemany: the SET clause comes from the keys of the rows.
             self.session.execute(update(table).where(table.c.id == bindparam("b_id")), rows)
+        written: dict[str, set] = {}
+        for state in touched:
+            if state.kind.after_write is not None:
+                written.setdefault(state.kind.name, set()).add(state.owner_id)
+        for kind_name, owner_ids in written.items():
+            KINDS[kind_name].after_write(self.session, owner_ids)
         if self.new_conflicts:
             self.session.execute(insert(SyncConflict.__table__), self.new_conflicts)
         if self.resolved:

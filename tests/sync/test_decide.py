@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from app.sync.decide import Current, Mutation, decide, new_record
-from app.sync.kinds import Kind
+from app.sync.kinds import Kind, KindSchema, text
 from app.sync.merge import DELETED, FieldConflict
 
 
@@ -12,8 +12,12 @@ def order_problems(data):
     return {}
 
 
-THING = Kind("thing", model=None, fields=("owner_id", "note", "start", "end", "status", "made_at"),
-             owner="client", owner_field="owner_id", required=("owner_id",), defaults={"status": "open"},
+class ThingFields(KindSchema):
+    owner_id, note, start, end, status, made_at = text(), text(), text(), text(), text(), text()
+
+
+THING = Kind("thing", model=None, fields=("owner_id", "note", "start", "end", "status", "made_at", "worked_out"),
+             owner="client", owner_field="owner_id", schema=ThingFields(), required=("owner_id",), defaults={"status": "open"},
              immutable=("owner_id",), stamped=("made_at",), problems=order_problems)
 ONCE = Kind("once", model=None, fields=("owner_id", "note"), owner="client", owner_field="owner_id",
             write_once="Cannot be changed once made.")
@@ -30,7 +34,7 @@ def test_a_new_record_gets_defaults_and_the_server_time_where_the_phone_sent_non
     data, rejection = new_record(THING, {"owner_id": "o1", "note": "hi"}, NOW)
     assert rejection is None
     assert data == {"owner_id": "o1", "note": "hi", "start": None, "end": None, "status": "open",
-                    "made_at": "2026-11-25T14:00:00+00:00"}
+                    "made_at": "2026-11-25T14:00:00+00:00"}  # worked_out: not the phone's, left to the server
 
 
 def test_a_new_record_without_a_required_field_or_breaking_a_rule_is_rejected():
