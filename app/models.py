@@ -10,5 +10,5 @@ from app.sync.models import ScopeEvent, SyncConflict, SyncMutation  # noqa: F401
 from app.reminders.models import ReminderPreference, ReminderSend  # noqa: F401
 from app.webpush.models import WebPushSubscription  # noqa: F401
 from app.safeguarding.models import ConcernAction  # noqa: F401
-from app.expenses.models import MileageRate  # noqa: F401
+from app.expenses.models import ExpenseClaim, ExpenseItem, MileageRate  # noqa: F401
 from app.receipts.models import Receipt  # noqa: F401
