@@ -13,6 +13,12 @@ export const WORDS = {
     },
     urgency: { normal: 'Normal', urgent: 'Urgent' },
   },
+  expense_claim: { status: { draft: 'Not sent yet', submitted: 'Sent to the office', approved: 'Approved', rejected: 'Not approved', paid: 'Paid' } },
+  expense_item: {
+    item_type: { journey: 'Journey', cost: 'Cost' },
+    vehicle: { car_van: 'Car or van', motorcycle: 'Motorcycle', bicycle: 'Bicycle' },
+    category: { fares: 'Fares', parking: 'Parking', refreshments: 'Refreshments', phone_calls: 'Phone calls', materials: 'Materials', other: 'Something else' },
+  },
 };
 // [[value, words]] in the server's order; a value with no words shows as it is.
 export const optionsFor = (kind, field, words = (WORDS[kind] || {})[field] || {}) => choices(kind, field).map((v) => [v, words[v] || v]);
