@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     vapid.init_app(app)
 
     from app.accounts.views import bp as accounts_bp
+    from app.expenses.views import bp as expenses_bp
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(safeguarding_bp)
+    app.register_blueprint(expenses_bp)
     app.register_blueprint(sync_bp)
     app.register_blueprint(fieldapp_bp)
     app.register_blueprint(reminders_bp)

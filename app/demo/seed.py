@@ -1,10 +1,12 @@
 """Demo data (docs/domain.md, "Demo data"): one coordinator, pairs North and South,
-two active clients each with a planned visit this week and an active goal.
+two active clients each with a planned visit this week and an active goal, and
+expense claims in each state (draft, submitted, approved, paid, rejected).
 
 All people here are made up.
 """
 from __future__ import annotations
 
+import hashlib
 import zlib
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +18,8 @@ from app.accounts.models import User
 from app.accounts.services import create_user
 from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
+from app.expenses import services as expenses
+from app.expenses.models import ExpenseClaim, ExpenseItem
 from app.fieldwork.models import Goal, Visit
 from app.sync.changes import ensure_counter, stamp
 from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership
@@ -104,6 +108,7 @@ def seed_demo(session: Session, password: str, *, today: date | None = None) -> 
             stamp(session, visit)
             stamp(session, goal)
     session.flush()
+    _add_expenses(session, coordinator, today)
 
 
 def _add_compliance(session: Session, volunteer: User, coordinator: User, today: date) -> None:
@@ -119,3 +124,77 @@ def _add_compliance(session: Session, volunteer: User, coordinator: User, today:
         ComplianceCheck(user_id=volunteer.id, kind="scheme_training", completed_on=today - timedelta(days=170),
                         recorded_by_id=coordinator.id),
     ])
+
+
+# The sha256 of a parking receipt the phone has photographed but not sent yet
+# (the one receipt of the demo: the office shows "Receipt waiting").
+WAITING_RECEIPT = hashlib.sha256(b"Demo: a parking receipt still on Chloe's phone").hexdigest()
+
+
+def _add_expenses(session: Session, coordinator: User, today: date) -> None:
+    """A claim in each state, made as the phones and the office make them:
+    the rows a push would write, amounts worked out by the real service,
+    then the office's decisions through the real services. Amira Khan has
+    no car or van miles, so her tax year starts at 0 miles for anyone trying
+    the field app."""
+    people = {u.email: u for u in session.scalars(select(User).where(User.role == "volunteer"))}
+    chloe, dev, amira = people["chloe@demo.test"], people["dev@demo.test"], people["amira@demo.test"]
+
+    def sent_at(days_ago: int, hour: int = 19) -> str:
+        return datetime.combine(today - timedelta(days=days_ago), time(hour, 0), LONDON).isoformat()
+
+    def claim(volunteer: User, title: str, items: list[dict], submitted_days_ago: int | None) -> ExpenseClaim:
+        record = ExpenseClaim(volunteer_id=volunteer.id, title=title, status="draft",
+                              created_by_id=volunteer.id, updated_by_id=volunteer.id)
+        session.add(record)
+        stamp(session, record)
+        session.flush()
+        for fields in items:
+            days_ago = fields.pop("days_ago")
+            item = ExpenseItem(volunteer_id=volunteer.id, claim_id=record.id, spent_on=today - timedelta(days=days_ago),
+                               created_by_id=volunteer.id, updated_by_id=volunteer.id, **fields)
+            session.add(item)
+            stamp(session, item)
+        session.flush()
+        # As on the phone: the items go into a draft and are worked out; then it is sent.
+        expenses.work_out_amounts(session, {volunteer.id})
+        if submitted_days_ago is not None:
+            record.status, record.declaration_accepted = "submitted", True
+            record.submitted_at = sent_at(submitted_days_ago)
+            stamp(session, record)
+            session.flush()
+        return record
+
+    def journey(days_ago, from_place, to_place, miles_tenths, vehicle="car_van", passengers=0):
+        return {"item_type": "journey", "days_ago": days_ago, "from_place": from_place, "to_place": to_place,
+                "miles_tenths": miles_tenths, "vehicle": vehicle, "passengers": passengers}
+
+    def cost(days_ago, category, amount_pence, description, receipt_sha256=None):
+        return {"item_type": "cost", "days_ago": days_ago, "category": category, "amount_pence": amount_pence,
+                "description": description, "receipt_sha256": receipt_sha256}
+
+    paid = claim(dev, "Visits in the autumn", [
+        journey(40, "Home, Bishop Auckland", "Daniel Reed's home", 84),
+        journey(33, "Home, Bishop Auckland", "Daniel Reed's home", 84, passengers=1),
+    ], submitted_days_ago=30)
+    approved = claim(dev, "Mediation meeting", [
+        journey(12, "Home, Bishop Auckland", "Housing office, Durham", 156, passengers=1),
+        cost(12, "fares", 420, "Bus back to the office after the car went for repair"),
+    ], submitted_days_ago=10)
+    submitted = claim(chloe, "Visits this month", [
+        journey(6, "Home, Spennymoor", "Patricia Lowe's home", 123),
+        cost(6, "parking", 350, "Pay and display by the flats", receipt_sha256=WAITING_RECEIPT),
+        cost(4 * 31, "fares", 280, "Bus to the training day (forgot to claim it then)"),
+    ], submitted_days_ago=2)
+    claim(chloe, "Next month", [journey(1, "Home, Spennymoor", "Community lunch club", 42, vehicle="bicycle")],
+          submitted_days_ago=None)
+    rejected = claim(amira, "Lunch club", [
+        cost(9, "refreshments", 640, "Lunch for me and Ben at the community lunch club"),
+    ], submitted_days_ago=8)
+    del submitted  # waits in the queue for the coordinator
+    expenses.approve(session, paid, coordinator)
+    expenses.mark_paid(session, paid, coordinator, date.today())  # the service's own today
+    expenses.approve(session, approved, coordinator)
+    expenses.reject(session, rejected, coordinator,
+                    "Refreshments are paid only when you buy them for a client during a visit. "
+                    "Please take this item out and send the claim again if anything else is left.")
