@@ -134,11 +134,11 @@ WAITING_RECEIPT = hashlib.sha256(b"Demo: a parking receipt still on Chloe's phon
 def _add_expenses(session: Session, coordinator: User, today: date) -> None:
     """A claim in each state, made as the phones and the office make them:
     the rows a push would write, amounts worked out by the real service,
-    then the office's decisions through the real services. Amira Khan has
-    no car or van miles, so her tax year starts at 0 miles for anyone trying
-    the field app."""
+    then the office's decisions through the real services. All are pair
+    South's (Chloe Evans, Dev Patel): pair North starts with no expenses, so
+    its tax year starts at 0 miles for anyone trying the field app."""
     people = {u.email: u for u in session.scalars(select(User).where(User.role == "volunteer"))}
-    chloe, dev, amira = people["chloe@demo.test"], people["dev@demo.test"], people["amira@demo.test"]
+    chloe, dev = people["chloe@demo.test"], people["dev@demo.test"]
 
     def sent_at(days_ago: int, hour: int = 19) -> str:
         return datetime.combine(today - timedelta(days=days_ago), time(hour, 0), LONDON).isoformat()
@@ -188,8 +188,8 @@ def _add_expenses(session: Session, coordinator: User, today: date) -> None:
     ], submitted_days_ago=2)
     claim(chloe, "Next month", [journey(1, "Home, Spennymoor", "Community lunch club", 42, vehicle="bicycle")],
           submitted_days_ago=None)
-    rejected = claim(amira, "Lunch club", [
-        cost(9, "refreshments", 640, "Lunch for me and Ben at the community lunch club"),
+    rejected = claim(chloe, "Lunch club", [
+        cost(9, "refreshments", 640, "Lunch for me and Dev at the community lunch club"),
     ], submitted_days_ago=8)
     del submitted  # waits in the queue for the coordinator
     expenses.approve(session, paid, coordinator)
