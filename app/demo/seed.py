@@ -197,4 +197,4 @@ def _add_expenses(session: Session, coordinator: User, today: date) -> None:
     expenses.approve(session, approved, coordinator)
     expenses.reject(session, rejected, coordinator,
                     "Refreshments are paid only when you buy them for a client during a visit. "
-                    "Please take this item out and send the claim again if anything else is left.")
+                    "Lunch for the two of you is not covered.")
