@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +59,15 @@ def contract_module(contract: dict) -> bytes:
 
 
 def trimmed(path: Path, content: bytes) -> bytes:
-    """A JS or CSS file without indentation and whole-line comments.
+    """A JS or CSS file without indentation, comments, and the spaces that
+    only sit beside punctuation (``if (a === b) {`` becomes ``if(a===b){``).
 
-    A line inside a multi-line template literal may be text that matters, so a
-    file with any line holding an odd number of backticks is left as it is.
+    Each line is read as JavaScript tokens (strings, template literals, regular
+    expressions and comments are copied or dropped whole, never changed inside);
+    a line the reader is not sure of is kept as it was, only without its
+    indentation. A line inside a multi-line template literal may be text that
+    matters, so a file with any line holding an odd number of backticks is
+    left as it is.
     """
     if path.suffix not in (".js", ".css"):
         return content
@@ -71,12 +77,149 @@ def trimmed(path: Path, content: bytes) -> bytes:
     out = []
     for line in lines:
         line = line.strip()
-        if path.suffix == ".js" and line.startswith("//"):
+        if path.suffix == ".js":
+            line = "" if line.startswith("//") else compact_js_line(line)
+        elif line.startswith("/*") and line.endswith("*/"):
             line = ""
-        elif path.suffix == ".css" and line.startswith("/*") and line.endswith("*/"):
-            line = ""
+        else:
+            line = compact_css_line(line)
         out.append(line)
     return "\n".join(out).encode()
+
+
+_WORD = re.compile(r"[A-Za-z0-9_$\u0080-\uffff]")
+# After these words a "/" starts a regular expression, not a division.
+_BEFORE_REGEX = {"return", "typeof", "case", "do", "else", "in", "of", "instanceof", "new", "delete", "void",
+                 "throw", "yield", "await"}
+
+
+def _keep_space(before: str, after: str) -> bool:
+    if _WORD.match(before) and _WORD.match(after):
+        return True  # "const x", "return a"
+    return before + after in ("++", "--", "+-", "-+", "//", "/*", "*/") or (before == "?" and after == ".")
+
+
+class _Unsure(Exception):
+    pass
+
+
+def _copy_quoted(line: str, i: int, quote: str) -> int:
+    """Index just after the string (or regex) starting at line[i]."""
+    j = i + 1
+    in_class = False
+    while j < len(line):
+        c = line[j]
+        if c == "\\":
+            j += 2
+            continue
+        if quote == "/" and c == "[":
+            in_class = True
+        elif quote == "/" and c == "]":
+            in_class = False
+        elif c == quote and not in_class:
+            return j + 1
+        j += 1
+    raise _Unsure
+
+
+def compact_js_line(line: str) -> str:
+    try:
+        return _compact_js(line)
+    except _Unsure:
+        return line
+
+
+def _compact_js(line: str) -> str:
+    out: list[str] = []
+    braces: list[str] = []  # "{" of code, or "${" of a template literal
+    space = False
+    i, n = 0, len(line)
+
+    def template(i: int) -> int:
+        """Copy template text from line[i] (just inside a backtick or after a
+        "}" closing a ${...}); return where code resumes."""
+        while i < n:
+            c = line[i]
+            if c == "\\":
+                out.append(line[i:i + 2])
+                i += 2
+            elif c == "`":
+                out.append(c)
+                return i + 1
+            elif line.startswith("${", i):
+                out.append("${")
+                braces.append("${")
+                return i + 2
+            else:
+                out.append(c)
+                i += 1
+        raise _Unsure
+
+    while i < n:
+        c = line[i]
+        if c in " \t":
+            space = True
+            i += 1
+            continue
+        if line.startswith("//", i):
+            break
+        if line.startswith("/*", i):
+            end = line.find("*/", i + 2)
+            if end == -1:
+                raise _Unsure
+            i = end + 2
+            space = True
+            continue
+        prev = out[-1][-1] if out else ""
+        if space and prev and _keep_space(prev, c):
+            out.append(" ")
+        space = False
+        if c in "'\"":
+            j = _copy_quoted(line, i, c)
+            out.append(line[i:j])
+            i = j
+        elif c == "`":
+            out.append(c)
+            i = template(i + 1)
+        elif c == "{":
+            braces.append("{")
+            out.append(c)
+            i += 1
+        elif c == "}":
+            if not braces:
+                out.append(c)
+                i += 1
+            elif braces.pop() == "${":
+                out.append(c)
+                i = template(i + 1)
+            else:
+                out.append(c)
+                i += 1
+        elif c == "/":
+            text = "".join(out).rstrip()
+            word = re.search(r"[A-Za-z0-9_$]+$", text)
+            division = bool(text) and (text[-1] in ")]" or (word is not None and word.group(0) not in _BEFORE_REGEX))
+            if division:
+                out.append(c)
+                i += 1
+            else:
+                j = _copy_quoted(line, i, "/")
+                while j < n and line[j].isalpha():
+                    j += 1
+                out.append(line[i:j])
+                i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def compact_css_line(line: str) -> str:
+    if "/*" in line or '"' in line or "'" in line:
+        return line
+    line = re.sub(r"\s*([{};,>])\s*", r"\1", line)
+    line = re.sub(r":\s+", ":", line)
+    return line.replace(";}", "}")
 
 
 @dataclass(frozen=True)
