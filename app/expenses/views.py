@@ -80,6 +80,9 @@ def claim(claim_id):
     return _claim_page(_row_or_404(claim_id))
 
 
+FORM_SHOWN_WHEN = {"approve": "submitted", "reason": "submitted", "paid_on": "approved"}
+
+
 def _act(claim_id, field, action, done):
     """Do one office action on the claim; on a ClaimError show the message
     against ``field`` and change nothing."""
@@ -89,7 +92,10 @@ def _act(claim_id, field, action, done):
         action(record)
     except services.ClaimError as err:
         db.session.rollback()
-        return _claim_page(_row_or_404(claim_id), 400, errors={field: str(err)}, values=dict(request.form))
+        row = _row_or_404(claim_id)
+        if row.status != FORM_SHOWN_WHEN[field]:
+            field = "status"  # its form is not on the page (the claim moved on): point at its status
+        return _claim_page(row, 400, errors={field: str(err)}, values=dict(request.form))
     db.session.commit()
     flash(done(_row_or_404(claim_id)))
     return redirect(url_for(".claim", claim_id=claim_id), 303)

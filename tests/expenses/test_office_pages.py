@@ -187,7 +187,8 @@ def test_approving_says_what_happened_and_the_phone_sees_it(office, demo, sessio
 
     again = coordinator.post_form("/office/expenses/", f"{url}/approve")
     assert again.status_code == 400
-    assert "Only a submitted claim can be approved; this one is approved." in again.get_data(as_text=True)
+    assert '<a href="#status">Only a submitted claim can be approved; this one is approved.</a>' in \
+        again.get_data(as_text=True)
 
 
 def test_rejecting_needs_a_reason_and_saves_nothing_without_one(office, demo, session):
