@@ -67,7 +67,7 @@ async function drawRoute() {
 function redrawAfterSync(result) {
   const path = location.hash.replace(/^#/, '') || '/';
   if (result.outcome === 'synced' && result.changed && !hasUnsavedInput()
-      && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts')) return route();
+      && (path === '/' || path.startsWith('/client/') || path.startsWith('/goal/') || path === '/conflicts' || path === '/expenses')) return route();
   return null;
 }
 

@@ -109,6 +109,7 @@ export async function applyPull(page) {
     s.conflicts.clear();
     for (const conflict of page.conflicts) s.conflicts.put(conflict);
     if (page.pair !== undefined) s.meta.put(page.pair, 'pair');
+    if (page.mileage !== undefined) s.meta.put(page.mileage, 'mileage');
     s.meta.put(page.cursor, 'cursor');
     // Whether a screen showing records has anything new to draw.
     return page.changes.length > 0 || page.removed.length > 0 || conflictsMoved;

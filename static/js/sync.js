@@ -6,6 +6,7 @@ import { getMeta, setMeta } from './db.js';
 import { api, AuthError, OfflineError } from './api.js';
 import { applyPull, applyPushResults, outboxEntries } from './store.js';
 import { sendPendingPreferences } from './reminders.js';
+import { uploadReceipts } from './receipts.js';
 
 const BATCH = 200;
 const PULL_LIMIT = 500;
@@ -62,6 +63,7 @@ async function runSync() {
     const heldUntil = await pushOutbox();
     const changed = await pullAll();
     await sendPendingPreferences().catch(() => {}); // reminder settings changed with no signal
+    await uploadReceipts().catch(() => {}); // receipt photos the server has not got yet
     await setMeta('last_sync_at', new Date().toISOString());
     await setMeta('auth', 'ok');
     return { outcome: 'synced', heldUntil, changed };

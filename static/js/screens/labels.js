@@ -31,9 +31,10 @@ export const FIELD_LABELS = {
   options: 'Options', will: 'What they will do', target_date: 'Target date', score: 'Score', note: 'Note',
   scanning: 'Scanning: the problem', analysis: 'Analysis: why it happens', response: 'Response: what we will do',
   assessment: 'Assessment: did it work', details: 'Details', category: 'Kind of concern', urgency: 'Urgency',
-  [DELETED_FIELD]: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit',
+  [DELETED_FIELD]: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit', _record: 'Claim',
+  spent_on: 'Date', miles_tenths: 'Miles', amount_pence: 'Amount', description: 'What it was', receipt_sha256: 'Receipt',
 };
-export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client' };
+export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client', expense_claim: 'Expense claim', expense_item: 'Expense' };
 
 export const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value || ''])[1];
 export const clientName = (client) => (client ? (client.data.preferred_name ? `${client.data.name} (${client.data.preferred_name})` : client.data.name) : 'Unknown client');
@@ -42,7 +43,7 @@ export const clientName = (client) => (client ? (client.data.preferred_name ? `$
 const KIND_NOUNS = {
   visit: ['visit', 'visits'], goal: ['goal', 'goals'], progress: ['progress entry', 'progress entries'],
   problem: ['problem plan', 'problem plans'], concern: ['safeguarding concern', 'safeguarding concerns'],
-  client: ['client', 'clients'],
+  client: ['client', 'clients'], expense_claim: ['expense claim', 'expense claims'], expense_item: ['expense', 'expenses'],
 };
 export function recordsPhrase(byKind) {
   const parts = Object.entries(byKind).filter(([, n]) => n > 0)
