@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
+    from app.receipts.views import bp as receipts_bp
     from app.safeguarding.views import bp as safeguarding_bp
     from app.sync.views import bp as sync_bp
     from app.webpush.views import bp as webpush_bp
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(fieldapp_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(webpush_bp)
+    app.register_blueprint(receipts_bp)
 
     from app.cli import register_cli
 

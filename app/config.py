@@ -72,6 +72,10 @@ def load_config(app, overrides: dict | None = None) -> None:
     c["WEBPUSH_SERVICE_HOSTS"] = ("fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
                                   "push.apple.com", "notify.windows.com")
     c["WEBPUSH_HTTP_HOSTS"] = ()
+    # Receipts (app/receipts): photos and PDFs kept outside the database, one
+    # file per sha256; uploads above RECEIPT_MAX_BYTES (default 10 MiB) get 413.
+    c["RECEIPTS_DIR"] = os.environ.get("RECEIPTS_DIR", str(instance_path / "receipts"))
+    c["RECEIPT_MAX_BYTES"] = int(os.environ.get("RECEIPT_MAX_BYTES", 10 * 1024 * 1024))
     c.update(overrides)
     c["DATABASE_URL"] = normalise_database_url(c["DATABASE_URL"])
 
