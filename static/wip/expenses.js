@@ -121,7 +121,7 @@ export async function expensesScreen() {
   const open = s.claims.find((c) => OPEN.includes(c.data.status));
   const earlier = s.claims.filter((c) => c !== open).sort((a, b) => (b.data.submitted_at || '').localeCompare(a.data.submitted_at || ''));
   const adds = [link('/journey', 'Add a journey', 'button'), link('/cost', 'Add a cost', 'button')];
-  let claim = [p('You have no claim started. Adding a journey or a cost starts one.'), adds];
+  let claim = [p('You have no claim started. Adding a journey or a cost starts one.'), ...adds];
   if (open) {
     const d = open.data;
     const list = s.of(open.id);
@@ -136,7 +136,7 @@ export async function expensesScreen() {
         } }, 'Change and send again') : null) : null,
       await itemList(list, s, true),
       list.length ? total(list, s) : null,
-      adds,
+      ...adds,
       d.status === 'draft' && list.length ? p(link(`/send/${open.id}`, 'Send this claim', 'button button--secondary')) : null,
     ];
   }
