@@ -4,8 +4,8 @@ office's decisions (approve, reject, mark paid).
 Amounts follow docs/domain.md, "Expenses and mileage". For each volunteer and
 tax year, the car/van miles of claims already sent to the office (submitted,
 approved, paid) count first and their amounts never change again; journeys
-still in a draft or rejected claim are worked out after them, in date order
-(app/expenses/rates.py). Every record whose figures change takes a new change
+still in a draft or rejected claim (or sent in the very push that made them)
+are worked out after them, in date order (app/expenses/rates.py). Every record whose figures change takes a new change
 number, so phones get the new figures at their next pull.
 """
 from __future__ import annotations
@@ -59,8 +59,11 @@ def _work_out_for(session: Session, volunteer_id: uuid.UUID, table: list[rates.R
         elif item.miles_tenths and item.vehicle:
             by_year.setdefault(rates.tax_year_of(item.spent_on), []).append((item, status))
     for pairs in by_year.values():
-        sent = sum(item.miles_tenths for item, status in pairs if status in SENT and item.vehicle == rates.CAR_VAN)
-        still_open = {item.id: item for item, status in pairs if status not in SENT}
+        # A journey's amount is fixed once its claim has been sent, as it was
+        # then: a journey sent in the push that made it still gets worked out.
+        fixed = [item for item, status in pairs if status in SENT and item.rate_note is not None]
+        sent = sum(item.miles_tenths for item in fixed if item.vehicle == rates.CAR_VAN)
+        still_open = {item.id: item for item, _ in pairs if item not in fixed}
         journeys = [rates.Journey(str(item.id), item.spent_on, item.miles_tenths, item.vehicle, item.passengers or 0)
                     for item in still_open.values()]
         for amount in rates.journey_amounts(journeys, table, miles_before_tenths=sent):

@@ -68,6 +68,18 @@ def test_a_journey_is_paid_at_the_rates_worked_out_on_the_server(amira):
     assert amira.pull(cursor=None)["mileage"]["car_van_miles_tenths"] >= 123
 
 
+def test_a_claim_made_and_sent_in_one_push_is_worked_out(amira):
+    claim_id, item_id = uuid.uuid4(), uuid.uuid4()
+    results = amira.push(
+        mutation("expense_claim", claim_id, "create", {"title": "All at once"}),
+        mutation("expense_item", item_id, "create", journey(claim_id, miles_tenths=123)),
+        mutation("expense_claim", claim_id, "update", {"status": "submitted", "declaration_accepted": True,
+                                                      "submitted_at": SUBMITTED_AT}, base_rev=1))
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert pulled(amira, "expense_item")[str(item_id)]["claimed_pence"] == 554
+    assert pulled(amira, "expense_claim")[str(claim_id)]["total_pence"] == 554
+
+
 def test_the_10000_miles_count_across_claims_and_a_sent_claim_keeps_its_amounts(amira):
     first = claim(amira, "Earlier")
     add(amira, journey(first, miles_tenths=99_900 // 10, spent_on="2026-05-01"))  # 999.0 miles
