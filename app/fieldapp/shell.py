@@ -222,12 +222,45 @@ def compact_css_line(line: str) -> str:
     return line.replace(";}", "}")
 
 
+ENTRY_URL = "/static/js/main.js"
+# Static imports only: `import(...)` loads a module when a screen first needs it.
+STATIC_IMPORT = re.compile(r"""(?:^|[;\s}])(?:import|export)\b\s*(?:[^'"`;()]*?\bfrom\s*)?['"]([^'"]+)['"]""", re.M)
+
+
+def startup_urls(contents: dict) -> set[str]:
+    """What a phone loads to start the app: everything but the code reached
+    only by a dynamic import (still precached, so it works offline)."""
+    code = {url for url in contents if url.endswith(".js")}
+    seen, todo = set(), [ENTRY_URL] if ENTRY_URL in contents else []
+    while todo:
+        url = todo.pop()
+        if url in seen or url not in contents:
+            continue
+        seen.add(url)
+        base = url.rsplit("/", 1)[0]
+        for target in STATIC_IMPORT.findall(contents[url].decode()):
+            parts = f"{base}/{target}".split("/")
+            resolved = []
+            for part in parts:
+                if part == "..":
+                    resolved.pop()
+                elif part != ".":
+                    resolved.append(part)
+            todo.append("/".join(resolved))
+    return (set(contents) - code) | seen
+
+
 @dataclass(frozen=True)
 class Shell:
     version: str
     urls: tuple[str, ...]
     total_bytes: int
     contents: dict  # URL -> the bytes served for it
+
+    @property
+    def startup_bytes(self) -> int:
+        """Bytes a phone loads to start the app (see startup_urls)."""
+        return sum(len(self.contents[url]) for url in startup_urls(self.contents))
 
     @classmethod
     def build(cls, static_dir: Path, contract: dict | None = None) -> Shell:

@@ -12,6 +12,9 @@ import { toCheckScreen } from './screens/conflicts.js';
 import { settingsScreen } from './screens/settings.js';
 
 const ID = '([0-9a-f-]{36})';
+// Expenses load when first opened (the service worker has them offline):
+// what a phone loads to start stays small.
+const expenses = (name) => async (...args) => (await import('./screens/expenses.js'))[name](...args);
 
 export const routes = [
   [/^\/$/, homeScreen],
@@ -28,6 +31,10 @@ export const routes = [
   [new RegExp(`^/concern/new/${ID}$`), concernScreen],
   [/^\/conflicts$/, toCheckScreen],
   [/^\/settings$/, settingsScreen],
+  [/^\/expenses$/, expenses('expensesScreen')],
+  [/^\/expenses\/(journey|cost)$/, expenses('itemScreen')],
+  [new RegExp(`^/expenses/item/${ID}$`), (id) => expenses('itemScreen')(null, id)],
+  [new RegExp(`^/expenses/send/${ID}$`), expenses('sendScreen')],
 ];
 
 // Leaving a screen with something typed and not saved asks first.

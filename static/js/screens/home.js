@@ -43,5 +43,7 @@ export async function homeScreen() {
     clients.size
       ? h('ul', { class: 'list' }, [...clients.values()].sort((a, b) => a.data.name.localeCompare(b.data.name))
         .map((c) => h('li', {}, h('a', { href: `#/client/${c.id}` }, clientName(c)))))
-      : h('p', {}, 'No clients on this phone yet. They appear once the phone has synced.'));
+      : h('p', {}, 'No clients on this phone yet. They appear once the phone has synced.'),
+    h('h2', {}, 'Expenses'),
+    h('p', {}, h('a', { href: '#/expenses' }, 'Your journeys, costs and claims')));
 }

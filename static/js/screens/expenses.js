@@ -109,38 +109,44 @@ function mileage(s) {
   const [first, after] = bands(m.rates, CAR);
   const each = ['motorcycle', 'bicycle', 'passenger'].flatMap((v) => bands(m.rates, v).map((r) => `${v === 'passenger' ? 'each passenger' : label(VEHICLE, v).toLowerCase()} ${r.pence_per_mile}p`));
   return [
-    p(`Car or van: ${miles(s.soFar)} miles since ${day(m.from)}.`),
+    p(`Car or van: ${miles(s.soFar)} miles since ${new Date(`${m.from}T12:00`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}, when this tax year began.`),
     first && after && s.soFar >= (after.from_mile - 1000) * 10 ? h('div', { class: 'warning' },
       strong(`You are near ${num(after.from_mile)} miles. From ${num(after.from_mile)} miles in a tax year the car or van rate drops from ${first.pence_per_mile}p to ${after.pence_per_mile}p a mile.`)) : null,
     first ? h('p', { class: 'caption' }, `Rates a mile: car or van ${first.pence_per_mile}p${after ? ` (${after.pence_per_mile}p after ${num(after.from_mile)} miles)` : ''}, ${each.join(', ')}.`) : null,
   ];
 }
 
+// A claim being made (a draft), or one the office sent back (rejected).
+async function openClaim(c, s, adds) {
+  const d = c.data;
+  const list = s.of(c.id);
+  const back = d.status === 'rejected';
+  return h('div', { class: back ? 'warning' : '' },
+    h('h3', {}, `${d.title}${back ? ': not approved' : ''}`),
+    back ? [p(`The office's reason: ${d.decision_reason || 'none given'}`), p('Change what is needed, then send the claim again.')] : null,
+    await itemList(list, s, true),
+    list.length ? total(list, s) : null,
+    back ? h('button', { type: 'button', class: 'button', onclick: async () => {
+      await saveLocal(CLAIM, c.id, 'update', { status: 'draft' });
+      notify('The claim is open again: change it, then send it.');
+      await expensesScreen();
+      afterSave();
+    } }, 'Change and send again') : [...adds,
+      list.length ? p(link(`/send/${c.id}`, 'Send this claim', 'button button--secondary')) : null]);
+}
+
 export async function expensesScreen() {
   const s = await load();
-  const open = s.claims.find((c) => OPEN.includes(c.data.status));
-  const earlier = s.claims.filter((c) => c !== open).sort((a, b) => (b.data.submitted_at || '').localeCompare(a.data.submitted_at || ''));
+  const draft = s.claims.find((c) => c.data.status === 'draft');
+  const back = s.claims.filter((c) => c.data.status === 'rejected');
+  const earlier = s.claims.filter((c) => !OPEN.includes(c.data.status))
+    .sort((a, b) => (b.data.submitted_at || '').localeCompare(a.data.submitted_at || ''));
   const adds = [link('/journey', 'Add a journey', 'button'), link('/cost', 'Add a cost', 'button')];
-  let claim = [p('You have no claim started. Adding a journey or a cost starts one.'), ...adds];
-  if (open) {
-    const d = open.data;
-    const list = s.of(open.id);
-    claim = [
-      h('p', { class: 'caption' }, `${d.title} · ${label(STATUS, d.status)}`),
-      d.decision_reason ? h('div', { class: 'warning' }, strong('The office did not approve this claim.'), p(`Their reason: ${d.decision_reason}`),
-        d.status === 'rejected' ? h('button', { type: 'button', class: 'button', onclick: async () => {
-          await saveLocal(CLAIM, open.id, 'update', { status: 'draft' });
-          notify('Change what is needed, then send the claim again.');
-          await expensesScreen();
-          afterSave();
-        } }, 'Change and send again') : null) : null,
-      await itemList(list, s, true),
-      list.length ? total(list, s) : null,
-      ...adds,
-      d.status === 'draft' && list.length ? p(link(`/send/${open.id}`, 'Send this claim', 'button button--secondary')) : null,
-    ];
-  }
-  render('Expenses', h('h2', {}, 'Your miles this tax year'), mileage(s), h('h2', {}, 'Your claim'), claim,
+  render('Expenses', h('h2', {}, 'Your miles this tax year'), mileage(s),
+    h('h2', {}, 'Your claim'),
+    draft ? await openClaim(draft, s, adds) : [p('You have no claim started. Adding a journey or a cost starts one.'), ...adds],
+    back.length ? h('h2', {}, 'Sent back by the office') : null,
+    await Promise.all(back.map((c) => openClaim(c, s, adds))),
     earlier.length ? h('h2', {}, 'Earlier claims') : null,
     await Promise.all(earlier.map(async (c) => h('div', { class: 'card' },
       strong(`${c.data.title}: ${label(STATUS, c.data.status)}`), p(claimState(c, s)),
@@ -148,9 +154,10 @@ export async function expensesScreen() {
       h('details', {}, h('summary', {}, `What was claimed (${plural(s.of(c.id).length, 'item')})`), await itemList(s.of(c.id), s, false))))));
 }
 
-// The claim to add to: the open one, or a new draft.
+// The claim to add to: the draft, or a new one (a claim sent back by the
+// office is changed through its own "Change and send again").
 async function openClaimId() {
-  const [open] = await listRecords(CLAIM, (c) => OPEN.includes(c.data.status));
+  const [open] = await listRecords(CLAIM, (c) => c.data.status === 'draft');
   if (open) return open.id;
   const id = crypto.randomUUID();
   await saveLocal(CLAIM, id, 'create', { title: `Claim started ${new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}`, status: 'draft' });
