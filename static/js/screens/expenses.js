@@ -224,7 +224,7 @@ export async function itemScreen(type, id) {
     fields,
     values: { ...d, miles: d.miles_tenths ? d.miles_tenths / 10 : '', amount: d.amount_pence ? pounds(d.amount_pence).slice(1).replace(/,/g, '') : '' },
     submitLabel: item ? `Save ${what.toLowerCase()}` : `Add ${what.toLowerCase()} to the claim`,
-    extra: journey ? [] : [h('div', { class: 'form-group' }, h('label', { for: 'f-receipt' }, 'Photo of the receipt (optional)'), input, said, preview)],
+    extra: journey ? [] : [h('div', { class: 'form-group' }, h('label', { for: 'f-receipt' }, 'Photo of the receipt (optional)'), h('p', { class: 'hint' }, 'Take a photo with the phone, or choose one you took.'), input, said, preview)],
     onSubmit: async (v) => {
       await reading;
       const data = journey
