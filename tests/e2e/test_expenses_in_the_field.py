@@ -167,3 +167,31 @@ def test_an_item_of_a_sent_claim_cannot_be_changed_and_says_why(server, new_cont
     page.wait_for_selector(".warning")
     assert "can no longer be changed here" in page.inner_text("main")
     assert page.locator("form").count() == 0
+
+
+def test_two_phones_of_one_volunteer_changing_an_amount_differently_is_a_conflict_in_pounds(server, new_context):
+    first, second = new_context().new_page(), new_context().new_page()
+    sign_in(first, server, "amira@demo.test")
+    sign_in(second, server, "amira@demo.test")
+    open_expenses(first)
+    first.click("a:text('Add a cost')")
+    first.wait_for_selector("h1:text('Add a cost')")
+    first.check("input[name='category'][value='parking']")
+    first.fill("#f-amount", "4.50")
+    first.click("button:text('Add cost to the claim')")
+    first.wait_for_selector("h1:text('Expenses')")
+    sync(first)
+    sync(second)
+    for page, amount in ((first, "5.00"), (second, "6.00")):
+        open_expenses(page)
+        page.click("a:text('Change or delete')")
+        page.wait_for_selector("h1:has-text('Cost of')")
+        page.fill("#f-amount", amount)
+        page.click("button:text('Save cost')")
+        page.wait_for_selector("h1:text('Expenses')")
+        sync(page)
+    second.goto(second.url.split("#")[0] + "#/conflicts")
+    second.wait_for_selector("h2:has-text('Cost on')")
+    card = second.inner_text("main")
+    assert "Amount: changed on both phones" in card or "changed on both phones" in card
+    assert "£5.00" in card and "£6.00" in card

@@ -5,7 +5,7 @@ import { afterSave } from '../app.js';
 import { DELETED_FIELD, choices, maxLength } from '../contract.js';
 import { getMeta } from '../db.js';
 import { conflicts, discardEntry, dismissSettled, getRecord, outboxEntries, refreshView, resolveConflict, retryEntry, settledNotices } from '../store.js';
-import { form, formatTime, formatWhen, h, hasUnsavedInput, notify, render, sameDay } from '../ui.js';
+import { form, formatDay, formatTime, formatWhen, h, hasUnsavedInput, notify, render, sameDay } from '../ui.js';
 import { FIELD_LABELS, clientName, label, optionsFor } from './labels.js';
 
 const DATE_TIMES = new Set(['scheduled_start', 'checked_in_at', 'checked_out_at', 'recorded_at']);
@@ -19,6 +19,8 @@ function show(value, field, kind) {
       .map(([k, v]) => `${FIELD_LABELS[k] || k}: ${show(v, k, kind)}`).join('; ');
   }
   if (DATE_TIMES.has(field)) return formatWhen(value) || String(value);
+  if (Number.isInteger(value) && field && field.endsWith('_pence')) return `£${Math.floor(value / 100).toLocaleString('en-GB')}.${String(value % 100).padStart(2, '0')}`;
+  if (Number.isInteger(value) && field === 'miles_tenths') return `${Math.floor(value / 10).toLocaleString('en-GB')}.${value % 10} miles`;
   if (choices(kind, field).length) return label(optionsFor(kind, field), value);
   return String(value);
 }
@@ -39,6 +41,8 @@ async function describe(kind, id, asItWas = {}) {
     case 'progress': return `Progress on ${goal ? `“${goal.data.title}”` : 'a goal'} (${client})`;
     case 'problem': return `Problem plan for ${client}`;
     case 'concern': return `Safeguarding concern about ${client}`;
+    case 'expense_claim': return `Expense claim${d.title ? `: ${d.title}` : ''}`;
+    case 'expense_item': return `${d.item_type === 'journey' ? `Journey${d.from_place ? ` from ${d.from_place} to ${d.to_place}` : ''}` : 'Cost'}${d.spent_on ? ` on ${formatDay(`${d.spent_on}T12:00`)}` : ''}`;
     default: return `A record about ${client}`;
   }
 }
