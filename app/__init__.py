@@ -36,6 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     register_error_handlers(app)
 
+    from app.audit import hooks as audit_hooks
+
+    audit_hooks.init_app(app)
+
     from app.webpush import vapid
 
     vapid.init_app(app)
