@@ -9,7 +9,8 @@ from app.clients.models import ClientAssignment
 from app.db import utcnow
 from app.sync.changes import lock_counter
 from app.scope import client_entered_scope, client_left_scope, current_pair_ids
-from app.volunteers.models import MentorPair, PairMembership
+from app.volunteers import compliance
+from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership
 
 PAIR_SIZE = 2
 
@@ -93,3 +94,17 @@ def current_pair(session: Session, user: User) -> dict | None:
         "members": [{"id": str(member_id), "name": member_name}
                     for row_pair, _, member_id, member_name in rows if row_pair == pair_id],
     }
+
+
+def compliance_checks(session: Session, user_ids) -> dict:
+    """Each volunteer's checks as plain values (app/volunteers/compliance.py)."""
+    found = {user_id: [] for user_id in user_ids}
+    rows = session.scalars(select(ComplianceCheck).where(ComplianceCheck.user_id.in_(list(found))))
+    for row in rows:
+        found[row.user_id].append(compliance.Check(row.kind, row.completed_on, row.expires_on))
+    return found
+
+
+def missing_checks(session: Session, user_id, day) -> list[str]:
+    """The checks a volunteer lacks on ``day`` to meet clients (none: cleared)."""
+    return compliance.missing_on(compliance_checks(session, [user_id])[user_id], day)
