@@ -195,3 +195,19 @@ def test_two_phones_of_one_volunteer_changing_an_amount_differently_is_a_conflic
     card = second.inner_text("main")
     assert "Amount: changed on both phones" in card or "changed on both phones" in card
     assert "£5.00" in card and "£6.00" in card
+
+
+def test_the_phone_warns_as_the_tax_years_car_miles_near_10000(server, new_context):
+    page = new_context().new_page()
+    sign_in(page, server, "amira@demo.test")
+    open_expenses(page)
+    assert "You are near" not in page.inner_text("main")
+    page.evaluate("""async () => {
+        const { getMeta, setMeta } = await import('/static/js/db.js');
+        const mileage = await getMeta('mileage');
+        await setMeta('mileage', { ...mileage, car_van_miles_tenths: 90_123 });
+    }""")
+    open_expenses(page)
+    main = page.inner_text("main")
+    assert "9,012.3 miles" in main
+    assert "From 10,000 miles in a tax year the car or van rate drops from 45p to 25p a mile." in main
