@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     vapid.init_app(app)
 
     from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
     from app.expenses.views import bp as expenses_bp
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.webpush.views import bp as webpush_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(safeguarding_bp)
     app.register_blueprint(expenses_bp)
