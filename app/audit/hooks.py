@@ -28,10 +28,14 @@ def _audited() -> bool:
         and request.endpoint != "static" and not request.endpoint.endswith(".static")
 
 
+# Posted forms that only read (a search whose terms stay out of the address).
+READ_ONLY_POSTS = {"audit.log"}
+
+
 def _action() -> str:
     if request.endpoint.rsplit(".", 1)[-1].startswith("export"):
         return "export"
-    return "view" if request.method in ("GET", "HEAD") else "change"
+    return "view" if request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_POSTS else "change"
 
 
 def _record_of():

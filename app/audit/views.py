@@ -13,11 +13,13 @@ bp = Blueprint("audit", __name__, url_prefix="/office/audit", template_folder="t
 bp.before_request(coordinators_only)
 
 
-@bp.get("/")
+# The search is posted, not put in the address: an email in a URL would end up
+# in the web server's request log, which must hold no personal data.
+@bp.route("/", methods=["GET", "POST"])
 def log():
     if current_user.role != "admin":
         abort(404)  # coordinators do not search the log (and are not told it is here)
-    filters, errors = search.read_filters(request.args)
+    filters, errors = search.read_filters(request.form)
     entries = [] if errors else search.search(db.session, filters)
     return render_template("audit/log.html", entries=entries, filters=filters, errors=errors, actions=ACTIONS,
                            page_size=search.PAGE), 400 if errors else 200
