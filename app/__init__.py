@@ -46,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
+    from app.casework.views import bp as casework_bp
+    from app.pairs.views import bp as pairs_bp
+    from app.schedule.views import bp as schedule_bp
     from app.expenses.views import bp as expenses_bp
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
@@ -65,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(webpush_bp)
     app.register_blueprint(receipts_bp)
+    app.register_blueprint(pairs_bp)
+    app.register_blueprint(schedule_bp)
+    app.register_blueprint(casework_bp)
 
     from app.cli import register_cli
 

@@ -71,3 +71,5 @@ class ClientAssignment(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     assigned_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Why it ended, as the coordinator gave it (a reassignment or a closure).
+    end_reason: Mapped[str | None] = mapped_column(Text)

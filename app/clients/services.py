@@ -59,3 +59,59 @@ def close_client(session: Session, client: Client, by: User, reason: str) -> Non
         current.ended_at = utcnow()
         client_left_scope(session, client.id, pair_id=current.pair_id, area_id=client.area_id)
     session.flush()
+
+
+# -- The office's client record (app/casework): assign, reassign with a reason, close with a reason. --
+REASON_MAX = 2000
+
+
+def _clean_reason(reason: str | None, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClientError(f"Enter the reason for {what}.")
+    if len(reason) > REASON_MAX:
+        raise ClientError(f"The reason must be {REASON_MAX} characters or fewer.")
+    return reason
+
+
+def assign_to_pair(session: Session, client: Client, pair: MentorPair, by: User, day,
+                   reason: str | None = None) -> ClientAssignment:
+    """Give an active client to a pair of their area whose two members are
+    both cleared on ``day``. Moving them from another pair needs a reason,
+    kept on the assignment that ends."""
+    from app.volunteers.services import current_members, not_cleared_reason
+
+    if client.status != "active":
+        raise ClientError("Only an active client can be given to a pair.")
+    if pair.area_id != client.area_id:
+        raise ClientError("The pair works in another area.")
+    if not pair.active:
+        raise ClientError(f"Pair {pair.name} has ended.")
+    current = current_assignment(session, client)
+    if current is not None and current.pair_id == pair.id:
+        raise ClientError(f"{client.name} is already with pair {pair.name}.")
+    if current is not None:
+        reason = _clean_reason(reason, "moving them to another pair")
+    members = current_members(session, pair)
+    if len(members) != 2:
+        raise ClientError(f"Pair {pair.name} does not have two mentors.")
+    for membership in members:
+        why = not_cleared_reason(session, session.get(User, membership.user_id), day)
+        if why:
+            raise ClientError(why)
+    assignment = assign_client(session, client, pair, by)
+    if current is not None:
+        current.end_reason = reason
+    return assignment
+
+
+def close_case(session: Session, client: Client, by: User, reason: str | None) -> None:
+    """Close an active (or referred) client's case with a reason, kept on the
+    client and on the assignment it ends."""
+    if client.status == "closed":
+        raise ClientError(f"{client.name}'s case is already closed.")
+    reason = _clean_reason(reason, "closing the case")
+    current = current_assignment(session, client)
+    close_client(session, client, by, reason)
+    if current is not None:
+        current.end_reason = reason

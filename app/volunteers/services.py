@@ -108,3 +108,94 @@ def compliance_checks(session: Session, user_ids) -> dict:
 def missing_checks(session: Session, user_id, day) -> list[str]:
     """The checks a volunteer lacks on ``day`` to meet clients (none: cleared)."""
     return compliance.missing_on(compliance_checks(session, [user_id])[user_id], day)
+
+
+# -- The office's pair pages (app/pairs): make a pair, change its members, end or restart it. --
+# Each refuses with a PairError whose message says why; none changes anything when it refuses.
+PAIR_NAME_MAX = 120
+
+
+def not_cleared_reason(session: Session, volunteer: User, day) -> str | None:
+    """Why ``volunteer`` may not be in an active pair on ``day`` (None: cleared)."""
+    missing = missing_checks(session, volunteer.id, day)
+    if not missing:
+        return None
+    return f"{volunteer.name} is not cleared to meet clients: no valid " + \
+        ", ".join(compliance.NAMES[kind] for kind in missing) + "."
+
+
+def _check_volunteer(session: Session, volunteer: User, area_id, day) -> None:
+    if volunteer.role != "volunteer" or not volunteer.active:
+        raise PairError(f"{volunteer.name} is not an active volunteer.")
+    if volunteer.area_id != area_id:
+        raise PairError(f"{volunteer.name} volunteers in another area.")
+    reason = not_cleared_reason(session, volunteer, day)
+    if reason:
+        raise PairError(reason)
+
+
+def create_pair(session: Session, name: str, area_id, volunteers: list[User], day) -> MentorPair:
+    """A new active pair of two cleared volunteers of ``area_id``."""
+    name = (name or "").strip()
+    if not name:
+        raise PairError("Enter a name for the pair.")
+    if len(name) > PAIR_NAME_MAX:
+        raise PairError(f"The pair's name must be {PAIR_NAME_MAX} characters or fewer.")
+    if len(volunteers) != PAIR_SIZE or volunteers[0].id == volunteers[1].id:
+        raise PairError("Choose two different volunteers: mentors always visit in pairs.")
+    for volunteer in volunteers:
+        _check_volunteer(session, volunteer, area_id, day)
+    taken = session.scalar(select(MentorPair.id).where(MentorPair.area_id == area_id, MentorPair.name == name))
+    if taken is not None:
+        raise PairError(f"There is already a pair called {name} in this area.")
+    pair = MentorPair(name=name, area_id=area_id, active=True)
+    session.add(pair)
+    session.flush()
+    for volunteer in volunteers:
+        join_pair(session, pair, volunteer)
+    return pair
+
+
+def add_member(session: Session, pair: MentorPair, volunteer: User, day) -> PairMembership:
+    """Put a volunteer in the pair: of its area and, if the pair is active, cleared."""
+    if volunteer.role != "volunteer" or not volunteer.active:
+        raise PairError(f"{volunteer.name} is not an active volunteer.")
+    if volunteer.area_id != pair.area_id:
+        raise PairError(f"{volunteer.name} volunteers in another area.")
+    if pair.active:
+        reason = not_cleared_reason(session, volunteer, day)
+        if reason:
+            raise PairError(reason + " Only cleared volunteers can be in an active pair.")
+    return join_pair(session, pair, volunteer)
+
+
+def remove_member(session: Session, pair: MentorPair, volunteer_id) -> None:
+    membership = next((m for m in current_members(session, pair) if m.user_id == volunteer_id), None)
+    if membership is None:
+        raise PairError(f"That volunteer is not in pair {pair.name}.")
+    leave_pair(session, membership)
+
+
+def end_pair(session: Session, pair: MentorPair) -> None:
+    """Stop a pair; refused while it still has clients (reassign them first)."""
+    if not pair.active:
+        raise PairError(f"Pair {pair.name} has already ended.")
+    count = len(pair_client_ids(session, pair))
+    if count:
+        raise PairError(f"Pair {pair.name} still has {count} client{'' if count == 1 else 's'}. "
+                        "Move them to another pair first.")
+    set_pair_active(session, pair, False)
+
+
+def restart_pair(session: Session, pair: MentorPair, day) -> None:
+    """Make an ended pair active again: two current members, both cleared."""
+    if pair.active:
+        raise PairError(f"Pair {pair.name} is already active.")
+    members = current_members(session, pair)
+    if len(members) != PAIR_SIZE:
+        raise PairError(f"Pair {pair.name} needs two members before it can restart.")
+    for membership in members:
+        reason = not_cleared_reason(session, session.get(User, membership.user_id), day)
+        if reason:
+            raise PairError(reason)
+    set_pair_active(session, pair, True)

@@ -1,0 +1,1 @@
+"""The client record in the office (/office/clients/<client_id>)."""

@@ -1,0 +1,1 @@
+"""Office pages for mentor pairs: list, make, change members, end, restart (/office/pairs/)."""

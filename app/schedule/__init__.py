@@ -1,0 +1,1 @@
+"""The office schedule of visits (/office/schedule/)."""
