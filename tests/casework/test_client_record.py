@@ -120,3 +120,20 @@ def test_close_a_case_with_a_reason(office, clients_by_name, phone, session):
     assert {"kind": "client", "id": str(george.id)} in removed
     text = text_of(coordinator.get(page).get_data(as_text=True))
     assert "Closed" in text and "Close the case" not in text
+
+
+def test_the_reassign_service_itself_needs_a_reason(app, demo, clients_by_name, pairs_by_name):
+    from datetime import date
+
+    import pytest
+
+    from app.accounts.models import User
+    from app.clients import services
+    from app.db import db
+
+    with app.app_context():
+        client = db.session.get(Client, clients_by_name["Margaret Hill"].id)
+        south = db.session.get(MentorPair, pairs_by_name["South"].id)
+        coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
+        with pytest.raises(services.ClientError, match="Enter the reason for moving them to another pair."):
+            services.assign_to_pair(db.session, client, south, coordinator, date.today(), reason=" ")

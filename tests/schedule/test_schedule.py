@@ -97,3 +97,32 @@ def test_another_areas_coordinator_sees_nothing_and_cannot_plan(office, other_ar
     assert response.status_code == 400
     session.rollback()
     assert len(list(session.scalars(select(Visit.id)))) == count
+
+
+def test_a_visit_shows_the_mentors_of_its_pair_at_the_time(office, clients_by_name, pairs_by_name, volunteer,
+                                                           session):
+    from app.clients.models import ClientAssignment
+    from app.volunteers.models import PairMembership
+
+    north = pairs_by_name["North"]
+    margaret, george = clients_by_name["Margaret Hill"], clients_by_name["George Turner"]
+    now = datetime.now(timezone.utc)
+    session.execute(update(PairMembership).where(PairMembership.pair_id == north.id)
+                    .values(joined_at=now - timedelta(days=10)))
+    session.execute(update(ClientAssignment).where(ClientAssignment.pair_id == north.id)
+                    .values(started_at=now - timedelta(days=10)))
+    past = now - timedelta(days=2)
+    session.execute(update(Visit).where(Visit.client_id == margaret.id).values(
+        scheduled_start_at=past, scheduled_start=past.isoformat(timespec="seconds")))
+    session.commit()
+    eve = volunteer("eve@demo.test", "Eve Adams")
+    coordinator = office()
+    page = f"/office/pairs/{north.id}"
+    ben = re.findall(r'/members/([0-9a-f-]+)/remove', coordinator.get(page).get_data(as_text=True))[1]
+    assert coordinator.post_form(page, f"{page}/members/{ben}/remove").status_code == 303
+    assert coordinator.post_form(page, f"{page}/members", {"volunteer_id": str(eve)}).status_code == 303
+    html = coordinator.get("/office/schedule/").get_data(as_text=True)
+    rows = {name: text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
+            for name in ("Margaret Hill", "George Turner") if f"{name}</a>" in row}
+    assert "North: Amira Khan and Ben Walker" in rows["Margaret Hill"]
+    assert "North: Amira Khan and Eve Adams" in rows["George Turner"]
