@@ -23,9 +23,25 @@ STATUS_WORDS = {"planned": "Planned", "completed": "Done", "cancelled": "Cancell
 
 
 def _date(text):
+    """A day typed the UK way (25/12/2026, or 25/12/26), or as 2026-12-25."""
+    text = (text or "").strip()
     try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year + 2000 if year < 100 else year, month, day)
         return date.fromisoformat(text)
     except (TypeError, ValueError):
+        return None
+
+
+def _time(text):
+    """A time of day as hours and minutes: 14:30, 9:05 or 14.30."""
+    parts = (text or "").strip().replace(".", ":").split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[1]) != 2:
+        return None
+    try:
+        return time(int(parts[0]), int(parts[1]))
+    except ValueError:
         return None
 
 
@@ -43,10 +59,10 @@ def _page(errors=None, values=None, problem=None, status=200):
     start, end = _date(args.get("from")) if args.get("from") else today - timedelta(days=7), \
         _date(args.get("to")) if args.get("to") else today + timedelta(days=28)
     if start is None:
-        filter_errors["from"] = "Enter the first day as a real date"
+        filter_errors["from"] = "Enter the first day as a real date, for example 27/11/2026"
         start = today - timedelta(days=7)
     if end is None:
-        filter_errors["to"] = "Enter the last day as a real date"
+        filter_errors["to"] = "Enter the last day as a real date, for example 27/11/2026"
         end = today + timedelta(days=28)
     if end < start:
         filter_errors["to"] = "The last day must be the same as or after the first day"
@@ -87,11 +103,8 @@ def plan():
         errors["plan-client_id"] = "Choose a client who is with a pair"
     day = _date(values["day"])
     if day is None:
-        errors["day"] = "Enter the day of the visit as a real date"
-    try:
-        at = time.fromisoformat(values["time"]) if len(values["time"]) == 5 else None
-    except ValueError:
-        at = None
+        errors["day"] = "Enter the day of the visit as a real date, for example 27/11/2026"
+    at = _time(values["time"])
     if at is None:
         errors["time"] = "Enter the time as hours and minutes, for example 14:30"
     length = values["length"].strip()
@@ -111,4 +124,4 @@ def plan():
     local = visit.scheduled_start_at.astimezone(LONDON)
     flash(f"Visit planned for {local.strftime('%a %d %b %Y, %H:%M')}. "
           "The pair’s phones get it at their next sync.")
-    return redirect(url_for(".schedule", client_id=values["client_id"], **{"from": day.isoformat()}), 303)
+    return redirect(url_for(".schedule", client_id=values["client_id"], **{"from": day.strftime("%d/%m/%Y")}), 303)

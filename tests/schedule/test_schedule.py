@@ -53,7 +53,7 @@ def test_plan_a_visit_reaches_the_pairs_phones(office, clients_by_name, phone, s
     day = (datetime.now(LONDON) + timedelta(days=10)).date()
     coordinator = office()
     response = coordinator.post_form("/office/schedule/", "/office/schedule/visits", {
-        "client_id": str(margaret.id), "day": day.isoformat(), "time": "14:30", "length": "45",
+        "client_id": str(margaret.id), "day": day.strftime("%d/%m/%Y"), "time": "14:30", "length": "45",
         "location": "Community centre"})
     assert response.status_code == 303
     page = text_of(coordinator.get(response.headers["Location"]).get_data(as_text=True))
@@ -73,7 +73,7 @@ def test_planning_refuses_bad_input_and_keeps_it(office, clients_by_name, sessio
     margaret = clients_by_name["Margaret Hill"]
     count = len(list(session.scalars(select(Visit.id))))
     response = office().post_form("/office/schedule/", "/office/schedule/visits", {
-        "client_id": str(margaret.id), "day": "2026-02-30", "time": "25:00", "length": "0", "location": "Home"})
+        "client_id": str(margaret.id), "day": "30/02/2026", "time": "25:00", "length": "0", "location": "Home"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert '<a href="#day">' in html and '<a href="#time">' in html and '<a href="#length">' in html
@@ -126,3 +126,10 @@ def test_a_visit_shows_the_mentors_of_its_pair_at_the_time(office, clients_by_na
             for name in ("Margaret Hill", "George Turner") if f"{name}</a>" in row}
     assert "North: Amira Khan and Ben Walker" in rows["Margaret Hill"]
     assert "North: Amira Khan and Eve Adams" in rows["George Turner"]
+
+
+def test_filter_dates_are_typed_the_uk_way(office):
+    text = text_of(office().get("/office/schedule/?from=01/12/2026&to=31/12/2026").get_data(as_text=True))
+    assert "Visits from 01/12/2026 to 31/12/2026" in text
+    html = office().get("/office/schedule/?from=31/02/2026").get_data(as_text=True)
+    assert '<a href="#from">Enter the first day as a real date, for example 27/11/2026</a>' in html
