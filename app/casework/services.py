@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,10 +17,13 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Concern, Goal, Problem, Progress, Visit
+from app.db import utcnow
 from app.reminders.overdue import parse_instant
+from app.schedule.services import is_overdue
 from app.scope import may_access_client
 from app.volunteers.models import MentorPair
 
+LONDON = ZoneInfo("Europe/London")
 TYPES = {"visit": "Visits", "goal": "Goals", "progress": "Progress", "problem": "SARA plans",
          "concern": "Safeguarding concerns"}
 VISIT_STATUS_WORDS = {"planned": "Planned", "completed": "Done", "cancelled": "Cancelled", "no_show": "No-show"}
@@ -58,6 +62,11 @@ def assignments(session: Session, client: Client) -> list[dict]:
              "reason": a.end_reason} for a, pair, by in rows]
 
 
+def _local(text):
+    instant = parse_instant(text)
+    return instant.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M") if instant else None
+
+
 def _given(*pairs):
     return [(label, text) for label, text in pairs if text not in (None, "")]
 
@@ -72,8 +81,13 @@ def timeline(session: Session, client: Client, only: str | None = None) -> list[
                 length.append(("Planned length", f"{v.duration_minutes} minutes"))
             if v.actual_minutes is not None:
                 length.append(("Took", f"{v.actual_minutes} minutes"))
+            tag = VISIT_STATUS_WORDS.get(v.status, v.status)
+            if v.status == "planned" and v.checked_in_at and not v.checked_out_at:
+                tag = "Not checked out" if is_overdue(v, utcnow()) else "Checked in"
             entries.append(Entry("visit", v.scheduled_start_at, "Visit", _given(
-                ("Where", v.location), *length, ("Notes", v.notes)), tag=VISIT_STATUS_WORDS.get(v.status, v.status)))
+                ("Where", v.location), *length,
+                ("Checked in", _local(v.checked_in_at)), ("Checked out", _local(v.checked_out_at)),
+                ("Notes", v.notes)), tag=tag, urgent=tag == "Not checked out"))
     goal_titles = {}
     for g in session.scalars(select(Goal).where(*alive(Goal))):
         goal_titles[g.id] = g.title

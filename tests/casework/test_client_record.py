@@ -137,3 +137,20 @@ def test_the_reassign_service_itself_needs_a_reason(app, demo, clients_by_name, 
         coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
         with pytest.raises(services.ClientError, match="Enter the reason for moving them to another pair."):
             services.assign_to_pair(db.session, client, south, coordinator, date.today(), reason=" ")
+
+
+def test_a_visit_not_checked_out_in_time_stands_out_on_the_timeline(office, clients_by_name, session):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from app.fieldwork.models import Visit
+
+    margaret = clients_by_name["Margaret Hill"]
+    start = datetime.now(timezone.utc) - timedelta(hours=2)
+    session.execute(update(Visit).where(Visit.client_id == margaret.id).values(
+        scheduled_start_at=start, scheduled_start=start.isoformat(timespec="seconds"), duration_minutes=60,
+        checked_in_at=start.isoformat(timespec="seconds")))
+    session.commit()
+    text = text_of(office().get(f"/office/clients/{margaret.id}").get_data(as_text=True))
+    assert "Visit Not checked out" in text and "Checked in" in text
