@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.services import create_user
-from app.clients.models import Client
 from app.volunteers.models import ComplianceCheck, MentorPair
 from tests.conftest import DEMO_PASSWORD
 from tests.safeguarding.conftest import Office, clients_by_name, office, other_area_coordinator, raise_concern  # noqa: F401,E501
