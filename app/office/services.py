@@ -1,6 +1,7 @@
 """What the office home page shows: the clients in the user's scope."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ class ClientRow:
     status: str
     pair_name: str | None
     next_visit_at: datetime | None
+    id: uuid.UUID  # for the link to the client's record
 
 
 def client_overview(session: Session, user: User) -> list[ClientRow]:
@@ -31,7 +33,7 @@ def client_overview(session: Session, user: User) -> list[ClientRow]:
         .subquery()
     )
     rows = session.execute(
-        select(Client.name, Client.status, MentorPair.name, next_visit.c.next_at)
+        select(Client.name, Client.status, MentorPair.name, next_visit.c.next_at, Client.id)
         .outerjoin(
             ClientAssignment,
             (ClientAssignment.client_id == Client.id) & ClientAssignment.ended_at.is_(None),
