@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
     from app.receipts.views import bp as receipts_bp
+    from app.referrals.views import bp as referrals_bp
     from app.safeguarding.views import bp as safeguarding_bp
     from app.sync.views import bp as sync_bp
     from app.webpush.views import bp as webpush_bp
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pairs_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(casework_bp)
+    app.register_blueprint(referrals_bp)
 
     from app.cli import register_cli
 

@@ -13,3 +13,4 @@ from app.safeguarding.models import ConcernAction  # noqa: F401
 from app.expenses.models import ExpenseClaim, ExpenseItem, MileageRate  # noqa: F401
 from app.receipts.models import Receipt  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
+from app.referrals.models import ReferralDecision, ReferralFacts  # noqa: F401

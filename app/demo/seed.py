@@ -54,7 +54,7 @@ def database_is_empty(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is None
 
 
-def seed_demo(session: Session, password: str, *, today: date | None = None) -> None:
+def seed_demo(session: Session, password: str, *, today: date | None = None, referrals: bool = False) -> None:
     if not database_is_empty(session):
         raise SeedRefused("The database already has data; demo data goes only into an empty database.")
     today = today or datetime.now(LONDON).date()
@@ -109,6 +109,8 @@ def seed_demo(session: Session, password: str, *, today: date | None = None) -> 
             stamp(session, goal)
     session.flush()
     _add_expenses(session, coordinator, today)
+    if referrals:
+        _add_referrals(session, coordinator, durham, today)
 
 
 def _add_compliance(session: Session, volunteer: User, coordinator: User, today: date) -> None:
@@ -198,3 +200,52 @@ def _add_expenses(session: Session, coordinator: User, today: date) -> None:
     expenses.reject(session, rejected, coordinator,
                     "Refreshments are paid only when you buy them for a client during a visit. "
                     "Lunch for the two of you is not covered.")
+
+
+# Referrals waiting in County Durham (docs/domain.md, "Referrals"): name, age
+# on the day received, days ago received, facts, and the decision if any
+# (outcome, days ago, reason, review date in days from today).
+REFERRALS = [
+    ("Irene Walsh", 74, 3, dict(high_impact_user=True), None),
+    ("Jordan Price", 17, 9, dict(anxiety=True), None),
+    ("Kevin Moss", 45, 20, dict(social_isolation=True, anxiety=True), None),
+    ("Sandra Bell", 52, 30, dict(high_impact_user=True),
+     ("more_information", 12, "Asked the referrer whether she has a support worker already.", -2)),
+    ("Alan Hughes", 66, 35, dict(),
+     ("declined", 30, "Already supported weekly by Age UK's befriending service; referrer agreed.", None)),
+]
+
+
+def _add_referrals(session: Session, coordinator: User, area: Area, today: date) -> None:
+    from app.referrals.models import ReferralDecision, ReferralFacts
+
+    for index, (name, age, days_ago, facts, decision) in enumerate(REFERRALS):
+        received = today - timedelta(days=days_ago)
+        born = date(received.year - age - 1, received.month, 1) + timedelta(days=40 + index)
+        client = Client(
+            area_id=area.id, status="referred", name=name, phone=f"07700 900{200 + index}",
+            address=f"{3 + index} Demo Road, Durham DH1 3ZZ", date_of_birth=born,
+            age_at_referral=received.year - born.year - ((received.month, received.day) < (born.month, born.day)),
+            consent_given=True, high_impact_user=facts.get("high_impact_user", False),
+            referred_by=("Durham Constabulary neighbourhood team" if index % 2 else "Adult social care, Durham"),
+            referrer_contact="duty.officer@example.org", referral_received_on=received,
+            main_issues="Calls the police often; lives alone and rarely goes out.",
+            desired_outcome="To feel less alone and get out of the house.",
+            created_by_id=coordinator.id, updated_by_id=coordinator.id,
+        )
+        session.add(client)
+        stamp(session, client)
+        session.flush()
+        session.add(ReferralFacts(client_id=client.id, social_isolation=facts.get("social_isolation", False),
+                                  anxiety=facts.get("anxiety", False), recorded_by_id=coordinator.id))
+        if decision:
+            outcome, decided_days_ago, reason, review_in = decision
+            at = datetime.combine(today - timedelta(days=decided_days_ago), time(11, 0), LONDON)
+            session.add(ReferralDecision(
+                client_id=client.id, outcome=outcome, reason=reason, will_to_change=outcome != "declined",
+                review_on=today + timedelta(days=review_in) if review_in is not None else None,
+                by_id=coordinator.id, created_at=at))
+            if outcome == "declined":
+                client.status, client.decision_reason, client.decided_at = "declined", reason, at
+                stamp(session, client)
+    session.flush()
