@@ -135,8 +135,9 @@ def _minutes(name: str, default: int):
 
 
 def _send_due_once() -> dict:
-    """Due visit reminders, overdue check-out alerts and their all-clears, and
-    alerts of urgent safeguarding concerns to the area's coordinators."""
+    """The compliance gate's sweep (pairs blocked or freed as checks lapse or
+    are renewed), then due visit reminders, overdue check-out alerts and their
+    all-clears, and alerts of urgent safeguarding concerns to the area's coordinators."""
     from app.db import utcnow
     from app.reminders.due import send_due
     from app.reminders.overdue import send_overdue
@@ -144,8 +145,12 @@ def _send_due_once() -> dict:
 
     webpush = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
                "timeout": float(current_app.config.get("WEBPUSH_TIMEOUT_SECONDS", 10))}
+    from app.volunteers.lapses import sweep
+
     session = current_app.extensions["database"]["sessionmaker"]()
     try:
+        gate = sweep(session)  # pairs whose checks lapsed (or were fixed) since the last round
+        session.commit()
         now = utcnow()
         reminders = send_due(session, now, **webpush).as_dict()
         alerts = send_overdue(session, now, grace=_minutes("OVERDUE_GRACE_MINUTES", 30),
@@ -153,7 +158,8 @@ def _send_due_once() -> dict:
         urgent = send_urgent_concerns(session, now, **webpush).as_dict()
     finally:
         session.close()
-    return {name: reminders[name] + alerts[name] + urgent[name] for name in reminders}
+    counts = {name: reminders[name] + alerts[name] + urgent[name] for name in reminders}
+    return {**counts, "pairs blocked": gate["blocked"], "pairs unblocked": gate["unblocked"]}
 
 
 def _summary(counts: dict) -> str:
@@ -186,7 +192,7 @@ def reminders_run(interval):
             started = time.monotonic()
             try:
                 counts = _send_due_once()
-                if any(counts[k] for k in ("sent", "gone", "retry", "failed")):
+                if any(counts[k] for k in ("sent", "gone", "retry", "failed", "pairs blocked", "pairs unblocked")):
                     click.echo(f"Reminders: {_summary(counts)}.")
             except Exception as err:  # a database restart must not end the loop
                 current_app.logger.exception("sending due reminders failed")

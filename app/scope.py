@@ -5,7 +5,10 @@ the set of owners they may see and change, for each type of owner:
 
 - clients (visits, goals, progress, problems and concerns hang off one):
   - volunteer: the active clients assigned to a pair they are currently in
-    (the pair itself active);
+    (the pair itself active), unless a current member of that pair is not
+    cleared today (the compliance gate: no valid DBS check, police vetting,
+    safeguarding or scheme training; see app/volunteers/compliance.py), in
+    which case the pair's mentors see none of its clients until it is fixed;
   - coordinator: every client in their area;
   - admin: every client.
 - volunteers (records a volunteer makes for themselves, such as expenses):
@@ -22,20 +25,46 @@ it registers these rules with the engine below.
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.sync.owners import OwnerType, register_audiences, register_owner_type
 from app.sync.scope_changes import owner_entered_scope, owner_left_scope
-from app.volunteers.models import MentorPair, PairMembership
+from app.volunteers.compliance import REQUIRED
+from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership
 
 CLIENT = "client"
 VOLUNTEER = "volunteer"
 PAIR_AUDIENCE = "pair"
 AREA_AUDIENCE = "area"
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def today() -> date:
+    """The scheme's today (checks lapse at midnight in the UK); tests replace it."""
+    return datetime.now(LONDON).date()
+
+
+def uncleared_pair_ids(day: date) -> Select:
+    """The pairs with a current member who is not cleared on ``day``: some
+    required check has no row completed on or before ``day`` and not expired
+    on it. The SQL form of app.volunteers.compliance.is_cleared, so that
+    scope is decided in the database (tests check the two agree)."""
+    def lacks(kind: str):
+        return ~exists(select(ComplianceCheck.id).where(
+            ComplianceCheck.user_id == PairMembership.user_id,
+            ComplianceCheck.kind == kind,
+            ComplianceCheck.completed_on <= day,
+            or_(ComplianceCheck.expires_on.is_(None), ComplianceCheck.expires_on >= day),
+        ))
+    return select(PairMembership.pair_id).where(PairMembership.left_at.is_(None), or_(*[lacks(k) for k in REQUIRED]))
 
 
 def current_pair_ids(user: User) -> Select:
@@ -47,8 +76,9 @@ def current_pair_ids(user: User) -> Select:
     )
 
 
-def client_scope(user: User) -> Select:
-    """A SELECT of the ids of the clients ``user`` may see and change."""
+def client_scope(user: User, day: date | None = None) -> Select:
+    """A SELECT of the ids of the clients ``user`` may see and change
+    (``day``: the day clearance is judged on, today by default)."""
     if not user.active:
         return select(Client.id).where(false())
     if user.role == "admin":
@@ -65,6 +95,7 @@ def client_scope(user: User) -> Select:
             Client.deleted_at.is_(None),
             ClientAssignment.ended_at.is_(None),
             ClientAssignment.pair_id.in_(current_pair_ids(user)),
+            ClientAssignment.pair_id.not_in(uncleared_pair_ids(day or today())),
         )
     )
 
@@ -81,6 +112,18 @@ def volunteer_scope(user: User) -> Select:
             return volunteers.where(false())
         return volunteers.where(User.area_id == user.area_id)
     return volunteers.where(User.id == user.id)
+
+
+def pair_scope(user: User) -> Select:
+    """A SELECT of the ids of the mentor pairs ``user`` oversees: a
+    coordinator's area's, every pair for an admin, none for anyone else."""
+    if not user.active or user.role not in ("coordinator", "admin"):
+        return select(MentorPair.id).where(false())
+    if user.role == "admin":
+        return select(MentorPair.id)
+    if user.area_id is None:
+        return select(MentorPair.id).where(false())
+    return select(MentorPair.id).where(MentorPair.area_id == user.area_id)
 
 
 def audiences(user: User) -> list[tuple[str, object]]:
@@ -115,3 +158,6 @@ def client_left_scope(session: Session, client_id: uuid.UUID, *, pair_id=None, a
 
 def client_entered_scope(session: Session, client_id: uuid.UUID) -> None:
     owner_entered_scope(session, CLIENT, client_id)
+
+
+from app.volunteers import lapses  # noqa: E402,F401  (its table: the pairs the gate has blocked)

@@ -7,6 +7,7 @@ from app.db import db
 from app.office import errors
 from app.office.services import client_overview
 from app.safeguarding.services import queue_counts
+from app.volunteers.lapses import blocked_pairs
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 errors.register(bp)
@@ -35,4 +36,5 @@ bp.before_request(coordinators_only)
 @bp.get("/")
 def home():
     return render_template("office/home.html", clients=client_overview(db.session, current_user),
-                           concern_counts=queue_counts(db.session, current_user))
+                           concern_counts=queue_counts(db.session, current_user),
+                           blocked_pairs=blocked_pairs(db.session, current_user))

@@ -71,11 +71,13 @@ def set_pair_active(session: Session, pair: MentorPair, active: bool) -> None:
             client_left_scope(session, client_id, pair_id=pair.id, area_id=pair.area_id)
 
 
-def current_pair(session: Session, user: User) -> dict | None:
+def current_pair(session: Session, user: User, day=None) -> dict | None:
     """A volunteer's current pair (app.scope.current_pair_ids) with its
     current members, the user included, by name; None for office roles or a
     volunteer in no active pair. Should a volunteer be in two pairs at once,
-    the first by name is given."""
+    the first by name is given. ``cleared`` is false when a member lacks a
+    valid check on ``day`` (today by default): ``missing`` then says who
+    lacks which, and ``office`` names the area's coordinators to call."""
     if user.role != "volunteer" or not user.active:
         return None
     rows = session.execute(
@@ -88,11 +90,18 @@ def current_pair(session: Session, user: User) -> dict | None:
     if not rows:
         return None
     pair_id, pair_name = rows[0][0], rows[0][1]
+    from app.volunteers.lapses import office_contacts, lapsed_members  # lapses imports this module
+    from app import scope
+    missing = lapsed_members(session, [pair_id], day or scope.today())[pair_id]
     return {
         "id": str(pair_id),
         "name": pair_name,
         "members": [{"id": str(member_id), "name": member_name}
                     for row_pair, _, member_id, member_name in rows if row_pair == pair_id],
+        # The compliance gate (app/volunteers/lapses.py): not cleared, no client data on the phones.
+        "cleared": not missing,
+        "missing": missing,
+        "office": office_contacts(session, pair_id) if missing else [],
     }
 
 

@@ -264,7 +264,8 @@ def test_pair_lists_the_volunteers_current_pair_and_its_members(phone, session):
     north = pair(session, "North")
     expected = {"id": str(north.id), "name": "North",
                 "members": [{"id": user_id(amira), "name": "Amira Khan"},
-                            {"id": str(user(session, "ben@demo.test").id), "name": "Ben Walker"}]}
+                            {"id": str(user(session, "ben@demo.test").id), "name": "Ben Walker"}],
+                "cleared": True, "missing": [], "office": []}
     pages = []
     while not pages or pages[-1]["has_more"]:
         pages.append(amira.pull(limit=2))

@@ -17,6 +17,18 @@ function visitItem(visit, clients) {
     h('p', { class: 'caption' }, [visit.data.location, label(VISIT_STATUS, visit.data.status)].filter(Boolean).join(' · ')));
 }
 
+// The compliance gate: a member of the pair lacks a valid check, so the
+// server sends no client details until the office records it.
+function gateBanner(pair) {
+  if (!pair || pair.cleared !== false) return null;
+  const who = (pair.missing || []).map((m) => `${m.name}: ${(m.checks || []).join(', ')}`);
+  const office = (pair.office || []).length ? `your coordinator (${pair.office.join(' or ')})` : 'your coordinator';
+  return h('div', { class: 'warning', id: 'gate' },
+    h('p', {}, h('strong', {}, 'Client details are hidden on this phone until the office updates your pair\'s checks.')),
+    who.length ? h('p', {}, `Out of date or missing: ${who.join('; ')}.`) : null,
+    h('p', {}, `Please do not visit clients until then. Call ${office} at the office to sort it out.`));
+}
+
 export async function homeScreen() {
   const clients = new Map((await listRecords('client')).map((c) => [c.id, c]));
   const visits = (await listRecords('visit', (v) => clients.has(v.data.client_id)))
@@ -35,6 +47,7 @@ export async function homeScreen() {
   const pair = await getMeta('pair');
   const partner = await partnerName(pair);
   render('Your visits',
+    gateBanner(pair),
     partner ? h('p', {}, `You visit with ${partner}${pair.name ? ` (pair ${pair.name})` : ''}.`) : null,
     ...section('Today', todays, 'No visits today.'),
     ...section('Coming up', upcoming, 'Nothing planned yet.'),
@@ -43,7 +56,8 @@ export async function homeScreen() {
     clients.size
       ? h('ul', { class: 'list' }, [...clients.values()].sort((a, b) => a.data.name.localeCompare(b.data.name))
         .map((c) => h('li', {}, h('a', { href: `#/client/${c.id}` }, clientName(c)))))
-      : h('p', {}, 'No clients on this phone yet. They appear once the phone has synced.'),
+      : h('p', {}, pair && pair.cleared === false ? 'Hidden until the office updates your pair\'s checks.'
+        : 'No clients on this phone yet. They appear once the phone has synced.'),
     h('h2', {}, 'Expenses'),
     h('p', {}, h('a', { href: '#/expenses' }, 'Your journeys, costs and claims')));
 }
