@@ -150,8 +150,16 @@ def blocked_pairs(session: Session, user: User, day: date | None = None) -> list
              .where(MentorPair.id.in_(scope.pair_scope(user))).order_by(MentorPair.name))
     rows = session.execute(query).all()
     lapsed = lapsed_members(session, [pair.id for _, pair in rows], day or scope.today())
-    return [{"pair": pair, "since": block.blocked_since, "reason": block.reason, "members": lapsed[pair.id]}
+    return [{"pair": pair, "since": block.blocked_since, "reason": block.reason,
+             "members": [{**m, "said": said(m)} for m in lapsed[pair.id]]}
             for block, pair in rows]
+
+
+def said(member: dict) -> str:
+    """"Ben Walker’s DBS check and safeguarding training are out of date or missing"."""
+    names = [n if n.startswith("DBS") else n.lower() for n in member["checks"]]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{member['name']}’s {listed} {'is' if len(names) == 1 else 'are'} out of date or missing"
 
 
 def office_contacts(session: Session, pair_id) -> list[str]:

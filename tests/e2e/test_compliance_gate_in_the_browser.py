@@ -50,7 +50,7 @@ def test_a_lapsed_check_wipes_the_pairs_clients_and_the_phone_says_why(server, n
     show(page, "#/")
     main = page.inner_text("main")
     assert "Client details are hidden on this phone until the office updates your pair's checks." in main
-    assert "Ben Walker: DBS check" in main and "Carol Coordinator" in main
+    assert "Ben Walker’s DBS check is out of date or missing." in main and "Carol Coordinator" in main
     assert "George Turner" not in main
     page.screenshot(path=str(tmp_path / "gate-phone.png"), full_page=True)
 

@@ -109,7 +109,8 @@ def test_sweep_blocks_once_and_tells_the_pairs_phones(session, ben_dbs_until):
     assert sweep(session, lapsed_day) == {"blocked": 0, "unblocked": 0}  # idempotent: nothing written again
     assert len(events(session, north.id)) == 2
     listed = blocked_pairs(session, user(session, "coordinator@demo.test"), lapsed_day)
-    assert [(b["pair"].name, b["members"]) for b in listed] == [("North", [{"name": "Ben Walker", "checks": ["DBS check"]}])]
+    assert [(b["pair"].name, b["members"]) for b in listed] == [("North", [
+        {"name": "Ben Walker", "checks": ["DBS check"], "said": "Ben Walker’s DBS check is out of date or missing"}])]
 
 
 def test_sweep_unblocks_when_the_check_is_renewed_and_records_come_back(session, ben_dbs_until):
@@ -168,7 +169,8 @@ def test_the_office_home_lists_blocked_pairs_with_the_reason_to_its_own_area_onl
     session.commit()
     page = coordinator.get("/office/").get_data(as_text=True)
     assert "1 pair cannot see client details" in page
-    assert "Pair North</a>" in page and "Ben Walker has no valid DBS check." in page
+    assert "Pair North</a>" in page and "Ben Walker’s DBS check is out of date or missing." in page
     assert "None" not in page.split('id="blocked-pairs"')[1].split("</section>")[0]
+    assert coordinator.get(f"/office/pairs/{pair(session, 'North').id}").status_code == 200  # the link works
     other = Office(app.test_client()).sign_in("darlington@demo.test").get("/office/").get_data(as_text=True)
     assert "cannot see client details" not in other

@@ -21,11 +21,15 @@ function visitItem(visit, clients) {
 // server sends no client details until the office records it.
 function gateBanner(pair) {
   if (!pair || pair.cleared !== false) return null;
-  const who = (pair.missing || []).map((m) => `${m.name}: ${(m.checks || []).join(', ')}`);
+  const who = (pair.missing || []).map((m) => {
+    const checks = (m.checks || []).map((c) => (c.startsWith('DBS') ? c : c.toLowerCase()));
+    const listed = checks.length > 1 ? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}` : checks[0];
+    return `${m.name}’s ${listed} ${checks.length > 1 ? 'are' : 'is'} out of date or missing.`;
+  });
   const office = (pair.office || []).length ? `your coordinator (${pair.office.join(' or ')})` : 'your coordinator';
   return h('div', { class: 'warning', id: 'gate' },
     h('p', {}, h('strong', {}, 'Client details are hidden on this phone until the office updates your pair\'s checks.')),
-    who.length ? h('p', {}, `Out of date or missing: ${who.join('; ')}.`) : null,
+    who.length ? h('p', {}, who.join(' ')) : null,
     h('p', {}, `Please do not visit clients until then. Call ${office} at the office to sort it out.`));
 }
 
