@@ -65,7 +65,7 @@ def _parse_date(raw: str, what: str) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(raw), None
     except ValueError:
-        return None, f"The {what} must be a real date, for example 1960-03-27."
+        return None, f"The {what} must be a real date."
 
 
 def check_referral(form: dict, *, user: User, session: Session, today: date) -> ReferralInput:

@@ -67,6 +67,11 @@ def _new_page(status=200, errors=None, values=None, duplicates=None, age=None):
     ), status
 
 
+# The fields in the order the form shows them (the error summary follows it).
+FORM_ORDER = ("area_id", "referred_by", "referrer_contact", "received_on", "name", "preferred_name",
+              "date_of_birth", "phone", "address", "main_issues", "desired_outcome", "risks", "other_information")
+
+
 @bp.get("/new")
 def new():
     return _new_page()
@@ -77,7 +82,8 @@ def create():
     data = services.check_referral(request.form, user=current_user, session=db.session,
                                    today=services.today_in_london())
     if data.errors:
-        return _new_page(400, data.errors, data.values, age=data.age)
+        errors = {name: data.errors[name] for name in FORM_ORDER if name in data.errors}
+        return _new_page(400, errors, data.values, age=data.age)
     if request.form.get("create_anyway") != "yes":
         duplicates = services.find_duplicates(db.session, current_user, data.area_id, data.values["name"],
                                               data.date_of_birth)
@@ -128,7 +134,9 @@ def decide(client_id):
     client = _client_or_404(client_id)
     data = services.check_decision(request.form, age=client.age_at_referral, today=services.today_in_london())
     if data.errors:
-        return _referral_page(client, 400, data.errors, dict(request.form))
+        order = ("will_note", "outcome", "reason", "review_on", "age_override_reason")
+        errors = {name: data.errors[name] for name in order if name in data.errors}
+        return _referral_page(client, 400, errors, dict(request.form))
     try:
         services.decide(db.session, client, current_user, data)
     except services.ReferralError as err:
