@@ -174,3 +174,51 @@ def test_the_office_home_lists_blocked_pairs_with_the_reason_to_its_own_area_onl
     assert coordinator.get(f"/office/pairs/{pair(session, 'North').id}").status_code == 200  # the link works
     other = Office(app.test_client()).sign_in("darlington@demo.test").get("/office/").get_data(as_text=True)
     assert "cannot see client details" not in other
+
+
+def test_two_sweeps_at_once_block_once(app, session, ben_dbs_until, database_url):
+    """Two sweeps racing (two machines, or a slow round overlapping the next): the counter's lock queues them."""
+    import threading
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time anyway")
+    session.commit()
+    make = app.extensions["database"]["sessionmaker"]
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def one_sweep():
+        s = make()
+        try:
+            barrier.wait(timeout=10)
+            results.append(sweep(s, DAY + timedelta(days=1)))
+            s.commit()
+        except Exception as err:  # reported below
+            errors.append(err)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=one_sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(r["blocked"] for r in results) == [0, 1]
+    session.rollback()
+    assert len(events(session, pair(session, "North").id)) == 2
+    assert len(session.scalars(select(PairBlock)).all()) == 1
+
+
+def test_reminders_send_due_runs_the_sweep(runner, session, demo):
+    from app.scope import today
+
+    ben = user(session, "ben@demo.test")
+    dbs = session.scalar(select(ComplianceCheck).where(ComplianceCheck.user_id == ben.id, ComplianceCheck.kind == "dbs"))
+    dbs.expires_on = today() - timedelta(days=1)
+    session.commit()
+    result = runner.invoke(args=["reminders", "send-due"])
+    assert result.exit_code == 0 and "1 pairs blocked" in result.output, result.output
+    again = runner.invoke(args=["reminders", "send-due"])
+    assert "0 pairs blocked" in again.output, again.output
+    session.rollback()
+    assert session.get(PairBlock, pair(session, "North").id) is not None
