@@ -105,9 +105,12 @@ def _client_or_404(client_id):
 
 def _referral_page(client, status=200, errors=None, values=None, problem=None):
     client_page = f"/office/clients/{client.id}"
+    past = services.history(db.session, client.id)
+    if values is None and past:  # the judgement of the will to change carries over to the next decision
+        values = {"will_to_change": past[-1].will_to_change, "will_note": past[-1].will_note or ""}
     return render_template(
         "referrals/referral.html", client=client, facts=services.facts_of(db.session, client),
-        checklist=services.checklist_for(db.session, client), history=services.history(db.session, client.id),
+        checklist=services.checklist_for(db.session, client), history=past,
         errors=errors or {}, values=values or {}, problem=problem, outcome_words=OUTCOME_WORDS,
         state_words=STATE_WORDS, today=services.today_in_london(),
         client_page=client_page if page_exists(client_page) else None,

@@ -181,11 +181,13 @@ def test_more_information_then_accept_keeps_the_whole_history(app, office, sessi
                       review_on=review.isoformat())
     assert response.status_code == 303
     assert client_named(session, "Susan Clarke").status == "referred"
+    assert not re.search(r'name="will_to_change" value="yes" checked', o.get(f"/office/referrals/{client.id}").get_data(as_text=True))
     listing = text_of(o.get("/office/referrals/?status=more_information").get_data(as_text=True))
     assert "Susan Clarke" in listing and f"Review {review.day} {review:%b %Y}" in listing
 
     accepted = decide(o, client.id, outcome="accepted", reason="Risks checked; fine.", will_to_change="yes",
                       will_note="Keen on the phone.")
+    assert accepted.status_code == 303
     assert accepted.status_code == 303
     client = client_named(session, "Susan Clarke")
     assert client.status == "active"
@@ -301,3 +303,14 @@ def test_the_demo_referrals_load_in_each_state(app, session):
     assert rows["Sandra Bell"].state == "more_information" and rows["Sandra Bell"].review_passed
     assert rows["Alan Hughes"].state == "declined"
     assert rows["Kevin Moss"].days_waiting == 20
+
+
+def test_the_judgement_of_the_will_to_change_carries_over(office, session):
+    o = office()
+    record(o)
+    client = client_named(session, "Susan Clarke")
+    assert decide(o, client.id, outcome="more_information", reason="Ask the GP.", will_to_change="yes",
+                  will_note="Wants to get out more.", review_on=(TODAY + timedelta(days=3)).isoformat()).status_code == 303
+    html = o.get(f"/office/referrals/{client.id}").get_data(as_text=True)
+    assert 'name="will_to_change" value="yes" checked' in html
+    assert ">Wants to get out more.</textarea>" in html
