@@ -100,6 +100,27 @@ def client_scope(user: User, day: date | None = None) -> Select:
     )
 
 
+def client_report_scope(user: User) -> Select:
+    """The clients a volunteer may still raise a safeguarding concern about:
+    those assigned to a pair they are in now, whether or not the pair's
+    checks are up to date. A concern must always reach the office; the
+    mentors see nothing back (client_scope decides that)."""
+    if user.role != "volunteer":
+        return client_scope(user)
+    if not user.active:
+        return select(Client.id).where(false())
+    return (
+        select(Client.id)
+        .join(ClientAssignment, ClientAssignment.client_id == Client.id)
+        .where(
+            Client.status == "active",
+            Client.deleted_at.is_(None),
+            ClientAssignment.ended_at.is_(None),
+            ClientAssignment.pair_id.in_(current_pair_ids(user)),
+        )
+    )
+
+
 def volunteer_scope(user: User) -> Select:
     """A SELECT of the ids of the volunteers whose own records ``user`` may see and change."""
     volunteers = select(User.id).where(User.role == "volunteer")
@@ -136,7 +157,7 @@ def audiences(user: User) -> list[tuple[str, object]]:
     return []  # admins see everything: nothing leaves their scope
 
 
-register_owner_type(OwnerType(CLIENT, "client", client_scope))
+register_owner_type(OwnerType(CLIENT, "client", client_scope, extra_scopes={"report": client_report_scope}))
 register_owner_type(OwnerType(VOLUNTEER, "volunteer", volunteer_scope))
 register_audiences(audiences)
 

@@ -127,4 +127,5 @@ CONCERN = register_kind(Kind(
     schema=ConcernFields(), required=("client_id", "category", "details"), defaults={"urgency": "normal"},
     references={"visit_id": "visit"},
     write_once="A safeguarding concern cannot be changed or deleted once raised; raise a new one or tell your coordinator.",
+    create_scope="report",  # taken even from a pair whose checks have lapsed (app/scope.py)
 ))

@@ -100,6 +100,10 @@ class Kind:
     owned_by_author: bool = False  # the owner is the user who creates it (set by the server)
     derived: Callable[[dict], dict] | None = None  # JSON-form data -> values of columns phones never see
     write_once: str | None = None  # phones may create, never change or delete; the message saying so
+    # Creates are checked against this scope of the owner type instead of the
+    # usual one (OwnerType.extra_scopes): a safeguarding concern is taken from
+    # a pair that can no longer see its client.
+    create_scope: str | None = None
     # (before, after, referenced) -> {field: [messages]}: a feature's rule on a
     # change as a whole, with the records the kind references (their data, or
     # None); ``before`` is None for a create, ``after`` None for a delete.

@@ -13,7 +13,7 @@ here: the engine knows no feature.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select
@@ -27,6 +27,9 @@ class OwnerType:
     name: str  # "client"
     noun: str  # how messages name one: "client"
     scope: Callable[[User], Select]  # a SELECT of the ids of owners the user may see and change
+    # Other scopes a kind may create records in (Kind.create_scope), e.g. a
+    # report that must get through when the user may no longer see the owner.
+    extra_scopes: dict = field(default_factory=dict)
 
 
 OWNER_TYPES: dict[str, OwnerType] = {}

@@ -193,7 +193,7 @@ class _Batch:
         self.device_id = device_id
         self.now = utcnow()
         self.states: dict[tuple[str, uuid.UUID], RecordState] = {}
-        self.scopes: dict[str, set] = {}  # owner type -> ids of owners in the user's scope
+        self.scopes: dict[tuple, set] = {}  # (owner type, scope name) -> ids of owners in that scope
         self.new_conflicts: list[dict] = []
         self.resolved: dict[uuid.UUID, uuid.UUID] = {}  # conflict id -> resolving mutation
         self.stored_results: list[dict] = []
@@ -313,11 +313,13 @@ class _Batch:
                 open_on_record.setdefault((c.kind, c.record_id), []).append(c.id)
         return by_id, open_on_record
 
-    def _in_scope(self, owner_type_name: str, owner_id) -> bool:
-        scope = self.scopes.get(owner_type_name)
+    def _in_scope(self, owner_type_name: str, owner_id, scope_name: str | None = None) -> bool:
+        key = (owner_type_name, scope_name)
+        scope = self.scopes.get(key)
         if scope is None:
-            scope = self.scopes[owner_type_name] = set(
-                self.session.scalars(owner_type(owner_type_name).scope(self.user)))
+            owner = owner_type(owner_type_name)
+            select_ids = owner.scope if scope_name is None else owner.extra_scopes[scope_name]
+            scope = self.scopes[key] = set(self.session.scalars(select_ids(self.user)))
         return owner_id in scope
 
     # -- one mutation ----------------------------------------------------
@@ -419,20 +421,20 @@ class _Batch:
                 resolving.append(conflict)
         return resolving
 
-    def _reference(self, kind_name: str, value: str | None, field_name: str) -> RecordState | None:
+    def _reference(self, kind_name: str, value: str | None, field_name: str, scope_name=None) -> RecordState | None:
         if value is None:
             return None
         target = self.states.get((kind_name, uuid.UUID(value)))
-        if target is None or target.deleted or not self._in_scope(target.kind.owner, target.owner_id):
+        if target is None or target.deleted or not self._in_scope(target.kind.owner, target.owner_id, scope_name):
             raise reject(field_name, f"There is no such {kind_name} (it may not have synced yet).")
         return target
 
-    def _check_references(self, kind: Kind, values: dict, owner_id, *, skip=()) -> None:
+    def _check_references(self, kind: Kind, values: dict, owner_id, *, skip=(), scope_name=None) -> None:
         """Each record named must be there for this user, with the same owner."""
         for field_name, ref_kind in kind.references.items():
             if field_name not in values or field_name in skip or field_name == kind.owner_from:
                 continue
-            target = self._reference(ref_kind, values[field_name], field_name)
+            target = self._reference(ref_kind, values[field_name], field_name, scope_name)
             if target is not None and target.kind.owner == kind.owner and target.owner_id != owner_id:
                 raise reject(field_name, f"That {ref_kind} belongs to another {owner_type(kind.owner).noun}.")
 
@@ -451,9 +453,9 @@ class _Batch:
                 data[kind.owner_field] = str(owner_id)
         else:
             owner_id = uuid.UUID(data[kind.owner_field])
-        if not self._in_scope(kind.owner, owner_id):
+        if not self._in_scope(kind.owner, owner_id, kind.create_scope):
             raise reject(kind.owner_field, f"You cannot see or change records of this {owner_type(kind.owner).noun}.")
-        self._check_references(kind, data, owner_id)
+        self._check_references(kind, data, owner_id, scope_name=kind.create_scope)
         self._check_guard(kind, None, data)
         state = RecordState(kind=kind, id=m["id"], owner_id=owner_id, data=data, rev=1, deleted=False,
                             in_database=False, changed=set(data), touched=True)

@@ -92,3 +92,29 @@ def test_the_pair_section_says_why(phone, session, today):
     assert pair["missing"] == [{"name": "Ben Walker", "checks": ["DBS check"]}]
     assert pair["office"] == ["Carol Coordinator"]  # the area's coordinators, to call
     assert phone("chloe@demo.test").pull()["pair"]["cleared"] is True
+
+
+def test_a_safeguarding_concern_from_a_lapsed_pair_still_reaches_the_office(phone, session, today, margaret):
+    """A concern must never be turned away: it is taken, and the pair still sees nothing back."""
+    import uuid
+
+    from app.fieldwork.models import Concern
+    from tests.sync.conftest import mutation
+
+    amira, chloe = phone("amira@demo.test"), phone("chloe@demo.test")
+    amira.pull_all()
+    today["day"] = LAPSED
+    sweep(session)
+    session.commit()
+    concern_id = uuid.uuid4()
+    [raised] = amira.push(mutation("concern", concern_id, "create", {
+        "client_id": str(margaret.id), "category": "home_conditions", "details": "No heating, and she is unwell.",
+        "urgency": "urgent"}))
+    assert raised["status"] == "applied"
+    session.rollback()
+    assert session.get(Concern, concern_id).urgency == "urgent"
+    changes, _, _ = amira.pull_all()
+    assert str(concern_id) not in ids(changes)  # raised, not shown back
+    [refused] = chloe.push(mutation("concern", uuid.uuid4(), "create", {
+        "client_id": str(margaret.id), "category": "other", "details": "Not my client."}))
+    assert refused["status"] == "rejected"  # only the pair the client is assigned to
