@@ -32,6 +32,7 @@ from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
 from app.sync.owners import OwnerType, register_audiences, register_owner_type
 from app.sync.scope_changes import owner_entered_scope, owner_left_scope
@@ -145,6 +146,16 @@ def pair_scope(user: User) -> Select:
     if user.area_id is None:
         return select(MentorPair.id).where(false())
     return select(MentorPair.id).where(MentorPair.area_id == user.area_id)
+
+
+def area_scope(user: User) -> Select:
+    """A SELECT of the ids of the areas ``user`` runs: a coordinator's own,
+    every area for an admin, none for anyone else."""
+    if not user.active or user.role not in ("coordinator", "admin"):
+        return select(Area.id).where(false())
+    if user.role == "admin":
+        return select(Area.id)
+    return select(Area.id).where(Area.id == user.area_id)
 
 
 def audiences(user: User) -> list[tuple[str, object]]:

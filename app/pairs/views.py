@@ -20,7 +20,7 @@ from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
 from app.db import db
 from app.office.views import coordinators_only
-from app.scope import client_scope, volunteer_scope
+from app.scope import area_scope, client_scope, pair_scope, volunteer_scope
 from app.volunteers import compliance
 from app.volunteers import services
 from app.volunteers.models import MentorPair, PairMembership
@@ -34,18 +34,8 @@ def today():
     return datetime.now(LONDON).date()
 
 
-def visible_area_ids(user: User):
-    """The areas whose pairs ``user`` may see: those of the volunteers in
-    their scope (app/scope.py), and, for a coordinator, their own area even
-    before it has volunteers; every area for an admin."""
-    if user.role == "admin":
-        return select(Area.id)
-    ids = select(User.area_id).where(User.id.in_(volunteer_scope(user)))
-    return ids.union(select(Area.id).where(Area.id == user.area_id)) if user.area_id else ids
-
-
 def visible_pairs():
-    return select(MentorPair).where(MentorPair.area_id.in_(visible_area_ids(current_user)))
+    return select(MentorPair).where(MentorPair.id.in_(pair_scope(current_user)))
 
 
 def pair_or_404(pair_id) -> MentorPair:
@@ -95,7 +85,7 @@ def pairs():
 
 
 def _areas():
-    return list(db.session.scalars(select(Area).where(Area.id.in_(visible_area_ids(current_user))).order_by(Area.name)))
+    return list(db.session.scalars(select(Area).where(Area.id.in_(area_scope(current_user))).order_by(Area.name)))
 
 
 def _new_page(errors=None, values=None, problem=None, status=200):
