@@ -58,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.safeguarding.views import bp as safeguarding_bp
     from app.sync.views import bp as sync_bp
     from app.webpush.views import bp as webpush_bp
+    from app.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(schedule_bp)
     app.register_blueprint(casework_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(volunteers_bp)
 
     from app.cli import register_cli
 

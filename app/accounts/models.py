@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.areas.models import Area
@@ -32,6 +32,9 @@ class User(UserMixin, Base):
     area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("areas.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when the office gives a first-time password (a new account, or a
+    # reset): both sign-ins refuse until the person sets their own password.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Part of the login id: changing it signs the user out everywhere
     # (password change, lost phone, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

@@ -1,6 +1,7 @@
 """Account services: signing in and creating accounts."""
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from sqlalchemy import func, select
@@ -81,5 +82,91 @@ def create_user(
         raise AccountError(errors)
     user = User(email=email, name=name.strip(), role=role, area=area, password_hash=hash_password(password))
     session.add(user)
+    session.flush()
+    return user
+
+
+# -- First-time passwords ---------------------------------------------------
+# The office gives a volunteer a first-time password (a new account, or a reset
+# for one who forgot theirs). It is shown once, on the office's confirmation
+# page, and never kept anywhere but as a hash. Both sign-ins refuse it until the
+# person has set their own at /account/new-password.
+
+# No look-alikes (0/o, 1/l/i): read off a screen and typed on a phone.
+FIRST_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+FIRST_PASSWORD_GROUPS = 4  # four groups of four: about 79 bits
+
+
+def generate_first_password() -> str:
+    """A strong, readable first-time password, such as ``k7mq-x4pt-9hwr-c3nd``."""
+    return "-".join("".join(secrets.choice(FIRST_PASSWORD_ALPHABET) for _ in range(4))
+                    for _ in range(FIRST_PASSWORD_GROUPS))
+
+
+def create_volunteer(session: Session, *, name: str, email: str, area: Area | None) -> tuple[User, str]:
+    """A volunteer's account with a first-time password, which is returned
+    (to show once) and must be changed at first sign-in."""
+    password = generate_first_password()
+    errors: dict[str, list[str]] = {}
+    if area is None:
+        errors["area_id"] = ["Choose the volunteer's area."]
+    if len(name.strip()) > 120:
+        errors["name"] = ["The name must be 120 characters or fewer."]
+    try:
+        user = create_user(session, email=email, name=name, role="volunteer", password=password,
+                           area_name=area.name if area else None)
+    except AccountError as err:
+        err.fields.pop("area", None)
+        errors = {**err.fields, **errors}
+    if errors:
+        raise AccountError(errors)
+    user.must_change_password = True
+    return user, password
+
+
+def reset_first_password(session: Session, user: User) -> str:
+    """Give ``user`` a new first-time password (returned, to show once): the
+    old password stops working, every session ends, and the person must set
+    their own at next sign-in."""
+    password = generate_first_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.revoke_sessions()
+    session.flush()
+    return password
+
+
+def set_own_password(session: Session, *, email: str, current: str, new: str, repeat: str) -> User:
+    """Replace a first-time password with the person's own. Refused (an
+    AccountError, nothing changed) when the email and first-time password do
+    not match, the account has no first-time password to change, the new one
+    is shorter than the minimum, differs from its repeat or is the same as
+    the first-time one."""
+    errors: dict[str, list[str]] = {}
+    if not email.strip():
+        errors["email"] = ["Enter your email address."]
+    if not current:
+        errors["current_password"] = ["Enter the first-time password the office gave you."]
+    if not new:
+        errors["new_password"] = ["Enter a new password."]
+    elif password_problem(new):
+        errors["new_password"] = [f"Your new password is too short. {password_problem(new)}"]
+    elif current and new == current:
+        errors["new_password"] = ["Choose a new password that is different from the first-time password."]
+    if new and not repeat:
+        errors["repeat_password"] = ["Type your new password again."]
+    elif new and repeat != new:
+        errors["repeat_password"] = ["The two new passwords are different. Type the same password twice."]
+    if errors:
+        raise AccountError(errors)
+    user = authenticate(session, email, current)
+    if user is None:
+        raise AccountError({"email": ["Email or first-time password is incorrect."]})
+    if not user.must_change_password:
+        raise AccountError({"email": ["This account already has its own password: sign in with it. "
+                                      "If you have forgotten it, ask your coordinator for a new first-time password."]})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.revoke_sessions()
     session.flush()
     return user

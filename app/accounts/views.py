@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
+from app.accounts.passwords import MIN_PASSWORD_LENGTH
 from app.accounts.schemas import SignInSchema, UserOut
 from app.api_input import load
 from app.csrf import csrf_token, rotate_csrf_token
@@ -17,6 +18,9 @@ from app.errors import ApiError
 bp = Blueprint("accounts", __name__)
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
+NEW_PASSWORD_PATH = "/account/new-password"
+PASSWORD_CHANGE_REQUIRED = (f"You need to set a new password before you can sign in. Set it at {NEW_PASSWORD_PATH} "
+                            "with the first-time password the office gave you.")
 FIELD_APP_IS_FOR_MENTORS = "This app is for mentors. Coordinators use the office pages at /office/ on a computer."
 
 
@@ -30,6 +34,9 @@ def api_sign_in():
     user = services.authenticate(db.session, data["email"], data["password"])
     if user is None:
         raise ApiError(401, INVALID_CREDENTIALS, "invalid_credentials")
+    if user.must_change_password:
+        # A first-time password from the office: no session until it is changed.
+        raise ApiError(403, PASSWORD_CHANGE_REQUIRED, "password_change_required")
     if data["app"] == "field" and user.role != "volunteer":
         # Phones hold only a pair's clients; refused before any session
         # exists, so nothing needs signing out (which would end the
@@ -89,6 +96,9 @@ def sign_in():
             user = services.authenticate(db.session, email, password)
             if user is None:
                 errors["email"] = INVALID_CREDENTIALS
+            elif user.must_change_password:
+                return render_template("accounts/sign_in.html", errors={}, email=email,
+                                       must_change_password=True), 403
             elif not user.uses_office:
                 # A mentor who found this page: signing them in would only
                 # lead to a page they may not open. Point them to their app.
@@ -105,3 +115,26 @@ def sign_in():
 def sign_out():
     _end_session()
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/new-password", methods=["GET", "POST"])
+def new_password():
+    """Replace the first-time password the office gave with one's own; for
+    mentors and coordinators alike, signed out (both sign-ins refuse a
+    first-time password). Passwords are never put back into the form."""
+    errors = {}
+    email = request.form.get("email", "").strip() if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            user = services.set_own_password(
+                db.session, email=email, current=request.form.get("current_password", ""),
+                new=request.form.get("new_password", ""), repeat=request.form.get("repeat_password", ""))
+        except services.AccountError as err:
+            db.session.rollback()
+            errors = {field: " ".join(messages) for field, messages in err.fields.items()}
+        else:
+            db.session.commit()
+            return render_template("accounts/new_password_set.html", user=user)
+    status = 400 if errors else 200
+    return render_template("accounts/new_password.html", errors=errors, email=email,
+                           min_length=MIN_PASSWORD_LENGTH), status

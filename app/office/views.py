@@ -37,4 +37,19 @@ bp.before_request(coordinators_only)
 def home():
     return render_template("office/home.html", clients=client_overview(db.session, current_user),
                            concern_counts=queue_counts(db.session, current_user),
-                           blocked_pairs=blocked_pairs(db.session, current_user))
+                           blocked_pairs=blocked_pairs(db.session, current_user),
+                           compliance=_compliance_warnings())
+
+
+def _compliance_warnings():
+    """Checks expiring within 60/30/7 days and volunteers not cleared, among
+    the active volunteers the user oversees, on the scheme's today."""
+    from sqlalchemy import select
+
+    from app import scope
+    from app.accounts.models import User
+    from app.volunteers.services import office_warnings
+
+    volunteers = list(db.session.scalars(select(User).where(User.id.in_(scope.volunteer_scope(current_user)),
+                                                            User.active).order_by(User.name)))
+    return office_warnings(db.session, volunteers, scope.today())

@@ -208,3 +208,140 @@ def restart_pair(session: Session, pair: MentorPair, day) -> None:
         if reason:
             raise PairError(reason)
     set_pair_active(session, pair, True)
+
+
+# -- The office's volunteer pages (app/volunteers/views.py): the list, a
+# volunteer's record, recording a check, the home page's warnings. ----------
+DBS_CERTIFICATE_DIGITS = 12
+DBS_LEVEL_NAMES = {"basic": "Basic", "standard": "Standard", "enhanced": "Enhanced",
+                   "enhanced_barred": "Enhanced with barred lists"}
+
+
+class ComplianceError(ValueError):
+    """A check that cannot be recorded; ``fields`` maps each form field to what is wrong."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(" ".join(fields.values()))
+        self.fields = fields
+
+
+def _parse_day(text: str):
+    from datetime import date
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def record_check(session: Session, volunteer: User, *, kind: str, completed_on: str, expires_on: str,
+                 dbs_certificate_number: str, dbs_level: str, recorded_by: User, day) -> ComplianceCheck:
+    """Record a check as the office typed it (dates as YYYY-MM-DD). A new
+    check never changes an older one: the newest of a kind is the one in
+    force, the others are its history. Refused with a ComplianceError when:
+    the kind is unknown; the completion date is missing, not a date or after
+    ``day``; the expiry date is not a date or not after the completion date;
+    for a DBS check, the certificate number is not 12 digits or the level is
+    missing; for any other check, a certificate number or level is given."""
+    errors: dict[str, str] = {}
+    if volunteer.role != "volunteer":
+        raise ComplianceError({"kind": "Checks are recorded for volunteers only."})
+    if kind not in compliance.REQUIRED:
+        errors["kind"] = "Choose which check this is"
+    done = _parse_day(completed_on)
+    if not (completed_on or "").strip():
+        errors["completed_on"] = "Enter the date the check was completed"
+    elif done is None:
+        errors["completed_on"] = "Enter the completion date as a real date, for example 27 3 2026"
+    elif done > day:
+        errors["completed_on"] = "The completion date cannot be in the future"
+    expires = None
+    if (expires_on or "").strip():
+        expires = _parse_day(expires_on)
+        if expires is None:
+            errors["expires_on"] = "Enter the expiry date as a real date, for example 27 3 2029"
+        elif done is not None and expires <= done:
+            errors["expires_on"] = "The expiry date must be after the completion date"
+    number = "".join((dbs_certificate_number or "").split())
+    level = (dbs_level or "").strip()
+    if kind == "dbs":
+        if not number:
+            errors["dbs_certificate_number"] = "Enter the DBS certificate number"
+        elif not (number.isascii() and number.isdigit() and len(number) == DBS_CERTIFICATE_DIGITS):
+            errors["dbs_certificate_number"] = f"The DBS certificate number must be {DBS_CERTIFICATE_DIGITS} digits"
+        if level not in DBS_LEVEL_NAMES:
+            errors["dbs_level"] = "Choose the level of the DBS check"
+    elif kind in compliance.REQUIRED:
+        if number:
+            errors["dbs_certificate_number"] = "Only a DBS check has a certificate number: leave it empty for " \
+                                               f"{compliance.NAMES[kind].lower()}"
+        if level:
+            errors["dbs_level"] = "Only a DBS check has a level: choose “Not a DBS check” for " \
+                                  f"{compliance.NAMES[kind].lower()}"
+    if errors:
+        raise ComplianceError(errors)
+    check = ComplianceCheck(user_id=volunteer.id, kind=kind, completed_on=done, expires_on=expires,
+                            dbs_certificate_number=number if kind == "dbs" else None,
+                            dbs_level=level if kind == "dbs" else None, recorded_by_id=recorded_by.id)
+    session.add(check)
+    session.flush()
+    from app.volunteers.lapses import recheck_pair_clearance  # lapses imports this module
+    for pair in session.scalars(select(MentorPair).where(MentorPair.id.in_(current_pair_ids(volunteer)))):
+        recheck_pair_clearance(session, pair, day)
+    return check
+
+
+def check_history(session: Session, volunteer_id) -> dict[str, list[ComplianceCheck]]:
+    """Every check of each required kind, newest first (by completion, then when recorded)."""
+    history: dict[str, list[ComplianceCheck]] = {kind: [] for kind in compliance.REQUIRED}
+    rows = session.scalars(select(ComplianceCheck).where(ComplianceCheck.user_id == volunteer_id)
+                           .order_by(ComplianceCheck.completed_on.desc(), ComplianceCheck.recorded_at.desc()))
+    for row in rows:
+        history.setdefault(row.kind, []).append(row)
+    return history
+
+
+def in_force(checks: list[ComplianceCheck], day) -> ComplianceCheck | None:
+    """The check of a kind that counts on ``day``: of those valid then, the one lasting longest."""
+    valid = [c for c in checks if compliance.Check(c.kind, c.completed_on, c.expires_on).valid_on(day)]
+    return max(valid, key=lambda c: (c.expires_on is None, c.expires_on or c.completed_on), default=None)
+
+
+def volunteer_pairs(session: Session, user_ids) -> dict:
+    """Each volunteer's current active pairs' names (usually one)."""
+    found = {user_id: [] for user_id in user_ids}
+    rows = session.execute(
+        select(PairMembership.user_id, MentorPair.id, MentorPair.name)
+        .join(MentorPair, MentorPair.id == PairMembership.pair_id)
+        .where(PairMembership.user_id.in_(list(found)), PairMembership.left_at.is_(None), MentorPair.active)
+        .order_by(MentorPair.name)).all()
+    for user_id, pair_id, name in rows:
+        found[user_id].append({"id": pair_id, "name": name})
+    return found
+
+
+def volunteer_rows(session: Session, volunteers: list[User], day) -> list[dict]:
+    """For the list: each volunteer with what they lack on ``day`` (check names) and their pairs."""
+    checks = compliance_checks(session, [v.id for v in volunteers])
+    pairs = volunteer_pairs(session, [v.id for v in volunteers])
+    return [{"volunteer": v, "pairs": pairs[v.id],
+             "missing": [compliance.NAMES[k] for k in compliance.missing_on(checks[v.id], day)]}
+            for v in volunteers]
+
+
+def office_warnings(session: Session, volunteers: list[User], day) -> dict:
+    """The home page's compliance warnings for ``volunteers`` (the active ones
+    in the user's scope) on ``day``: ``expiring``, every check in force that
+    expires within 60 days (with the nearest of 60/30/7 reached), soonest
+    first; ``not_cleared``, the volunteers who lack a check, by name."""
+    checks = compliance_checks(session, [v.id for v in volunteers])
+    expiring, not_cleared = [], []
+    for v in volunteers:
+        for w in compliance.expiry_warnings(checks[v.id], day):
+            expiring.append({"volunteer": v, "check": compliance.NAMES[w.kind], "expires_on": w.expires_on,
+                             "days_left": w.days_left, "threshold": w.threshold})
+        missing = compliance.missing_on(checks[v.id], day)
+        if missing:
+            not_cleared.append({"volunteer": v, "missing": [compliance.NAMES[k] for k in missing]})
+    expiring.sort(key=lambda w: (w["expires_on"], w["volunteer"].name, w["check"]))
+    not_cleared.sort(key=lambda n: n["volunteer"].name)
+    return {"expiring": expiring, "not_cleared": not_cleared}
