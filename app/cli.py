@@ -77,7 +77,7 @@ def seed_demo_command(if_empty):
         click.echo(_sign_in_help())
         return
     try:
-        seed_demo(session, current_app.config["DEMO_PASSWORD"])
+        seed_demo(session, current_app.config["DEMO_PASSWORD"], referrals=True)  # the office's referral list too
     except SeedRefused as err:
         raise click.ClickException(str(err)) from None
     session.commit()
