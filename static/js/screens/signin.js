@@ -14,6 +14,8 @@ export async function signInScreen() {
   const intro = expired
     ? h('p', {}, `You need to sign in again.${waiting ? ` ${what} ${isAre} safe on this phone and will be sent once you have.` : ''}`)
     : h('p', {}, 'Use the email address and password the office gave you.');
+  // A first-time password from the office must be changed first, on the server's page.
+  const firstPassword = h('p', { hidden: true }, h('a', { href: '/account/new-password', class: 'button' }, 'Choose your own password'));
   render('Sign in', intro, form({
     fields: [
       { name: 'email', label: 'Email address', type: 'email', required: true, requiredMessage: 'Enter your email address', autocomplete: 'username' },
@@ -29,6 +31,7 @@ export async function signInScreen() {
         if (err instanceof AuthError) return { email: 'Email or password is incorrect' };
         // A coordinator: refused by the server before any session began.
         if (err.code === 'field_app_for_mentors') return { email: err.message };
+        if (err.code === 'password_change_required') { firstPassword.hidden = false; return { password: err.message }; }
         return { email: err.message || 'Could not sign in. Check you have signal and try again.' };
       }
       if (previous && previous.id !== session.user.id) {
@@ -42,5 +45,5 @@ export async function signInScreen() {
       requestSync();
       return null;
     },
-  }));
+  }), firstPassword);
 }
