@@ -163,7 +163,8 @@ def _send_due_once() -> dict:
 
 
 def _summary(counts: dict) -> str:
-    return ", ".join(f"{value} {name}" for name, value in counts.items())
+    # "1 pair blocked", "2 pairs blocked": the other counts read the same either way.
+    return ", ".join(f"{value} {name.replace('pairs', 'pair') if value == 1 else name}" for name, value in counts.items())
 
 
 @reminders_group.command("send-due", help="Send the visit reminders, overdue check-out alerts and urgent-concern alerts due now, "

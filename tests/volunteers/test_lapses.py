@@ -217,7 +217,7 @@ def test_reminders_send_due_runs_the_sweep(runner, session, demo):
     dbs.expires_on = today() - timedelta(days=1)
     session.commit()
     result = runner.invoke(args=["reminders", "send-due"])
-    assert result.exit_code == 0 and "1 pairs blocked" in result.output, result.output
+    assert result.exit_code == 0 and "1 pair blocked" in result.output, result.output
     again = runner.invoke(args=["reminders", "send-due"])
     assert "0 pairs blocked" in again.output, again.output
     session.rollback()
