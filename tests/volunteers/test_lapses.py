@@ -176,39 +176,6 @@ def test_the_office_home_lists_blocked_pairs_with_the_reason_to_its_own_area_onl
     assert "cannot see client details" not in other
 
 
-def test_two_sweeps_at_once_block_once(app, session, ben_dbs_until, database_url):
-    """Two sweeps racing (two machines, or a slow round overlapping the next): the counter's lock queues them."""
-    import threading
-
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one writer at a time anyway")
-    session.commit()
-    make = app.extensions["database"]["sessionmaker"]
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def one_sweep():
-        s = make()
-        try:
-            barrier.wait(timeout=10)
-            results.append(sweep(s, DAY + timedelta(days=1)))
-            s.commit()
-        except Exception as err:  # reported below
-            errors.append(err)
-        finally:
-            s.close()
-
-    threads = [threading.Thread(target=one_sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    assert sorted(r["blocked"] for r in results) == [0, 1]
-    session.rollback()
-    assert len(events(session, pair(session, "North").id)) == 2
-    assert len(session.scalars(select(PairBlock)).all()) == 1
-
-
 def test_reminders_send_due_runs_the_sweep(runner, session, demo):
     from app.scope import today
 
