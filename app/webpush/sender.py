@@ -2,7 +2,10 @@
 
 VAPID claims are built fresh for every send (pywebpush fills in ``aud`` and
 ``exp`` in the dict it is given), every send has a timeout and a real TTL, and
-404/410 from the Web Push service mean the subscription is gone.
+404/410 from the Web Push service mean the subscription is gone. Redirects
+are never followed (a redirect to an internal address is how an outside
+endpoint reaches inside), and anything but a 2xx is a failure whose only
+detail kept is the status code.
 """
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ import json
 from dataclasses import dataclass
 
 from pywebpush import WebPushException, webpush
-from requests import RequestException
+from requests import RequestException, Session
+
+from app.webpush.endpoints import structural_problem
 
 GONE = (404, 410)
 
@@ -29,7 +34,17 @@ class SendResult:
         return not self.ok and not self.gone and (self.status is None or self.status == 429 or self.status >= 500)
 
 
+class _NoRedirects(Session):
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int, timeout: float = 10.0) -> SendResult:
+    if structural_problem(subscription.get("endpoint", "")):
+        # Stored before the address check was this strict: never sent to, and forgotten.
+        return SendResult(False, gone=True, detail="Not a Web Push address")
+    session = _NoRedirects()
     try:
         response = webpush(
             subscription_info=subscription,
@@ -38,6 +53,7 @@ def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int
             vapid_claims={"sub": subject},
             ttl=ttl,
             timeout=timeout,
+            requests_session=session,
         )
     except WebPushException as err:
         status = err.response.status_code if err.response is not None else None
@@ -47,4 +63,8 @@ def send(subscription: dict, payload: dict, *, vapid_key, subject: str, ttl: int
     except RequestException as err:
         # A timeout too: the message may or may not have arrived, it is not counted as sent.
         return SendResult(False, detail=f"Web Push service unreachable: {type(err).__name__}")
+    finally:
+        session.close()
+    if not 200 <= response.status_code < 300:  # a redirect, not followed
+        return SendResult(False, detail=f"Web Push service answered {response.status_code}", status=response.status_code)
     return SendResult(True, detail=f"Web Push service answered {response.status_code}", status=response.status_code)

@@ -2,8 +2,6 @@
 alerts use: the server's key, subscribe, unsubscribe, a test message."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, jsonify
 from flask_login import current_user, login_required
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
@@ -11,19 +9,15 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from app.api_input import load
 from app.db import db
 from app.errors import ApiError
-from app.webpush import services
+from app.webpush import endpoints, services
 
 bp = Blueprint("webpush", __name__, url_prefix="/api")
 
 
 def _allowed_endpoint(url: str) -> bool:
     """Only real Web Push services: the server will POST to this address."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    allowed = current_app.config["WEBPUSH_SERVICE_HOSTS"]
-    if parts.scheme != "https" and not (parts.scheme == "http" and host in current_app.config["WEBPUSH_HTTP_HOSTS"]):
-        return False
-    return any(host == suffix or host.endswith("." + suffix) for suffix in allowed)
+    return endpoints.endpoint_problem(url, current_app.config["WEBPUSH_SERVICE_HOSTS"],
+                                      current_app.config["WEBPUSH_HTTP_HOSTS"]) is None
 
 
 class Keys(Schema):
@@ -45,7 +39,7 @@ class SubscriptionIn(Schema):
     @validates("endpoint")
     def _endpoint(self, value, **kwargs):
         if not _allowed_endpoint(value):
-            raise ValidationError("This is not the address of a known push service.")
+            raise ValidationError(endpoints.NOT_A_SERVICE)
 
 
 class EndpointIn(Schema):
