@@ -1,5 +1,8 @@
 """The server side of the field app: shell page, manifest, service worker."""
 import json
+import os
+
+import pytest
 
 from app.fieldapp.shell import CONTRACT_URL, Shell
 from app.fieldapp.views import current_shell
@@ -209,7 +212,10 @@ def test_every_served_module_is_valid_javascript(app, client, tmp_path):
 
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        # The served code is compacted by our own code (app/fieldapp/shell.py): CI must check it parses.
+        if os.environ.get("CI"):
+            pytest.fail("node is not installed: CI must check that the served modules parse")
+        pytest.skip("node is not installed (CI installs it)")
     shell = served_shell(app)
     for url in shell.urls:
         if url.endswith(".js"):
