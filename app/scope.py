@@ -77,6 +77,20 @@ def current_pair_ids(user: User) -> Select:
     )
 
 
+def _assigned_to_my_pairs(user: User) -> Select:
+    """The active clients assigned to a pair the volunteer is in now."""
+    return (
+        select(Client.id)
+        .join(ClientAssignment, ClientAssignment.client_id == Client.id)
+        .where(
+            Client.status == "active",
+            Client.deleted_at.is_(None),
+            ClientAssignment.ended_at.is_(None),
+            ClientAssignment.pair_id.in_(current_pair_ids(user)),
+        )
+    )
+
+
 def client_scope(user: User, day: date | None = None) -> Select:
     """A SELECT of the ids of the clients ``user`` may see and change
     (``day``: the day clearance is judged on, today by default)."""
@@ -88,17 +102,8 @@ def client_scope(user: User, day: date | None = None) -> Select:
         if user.area_id is None:
             return select(Client.id).where(false())
         return select(Client.id).where(Client.area_id == user.area_id)
-    return (
-        select(Client.id)
-        .join(ClientAssignment, ClientAssignment.client_id == Client.id)
-        .where(
-            Client.status == "active",
-            Client.deleted_at.is_(None),
-            ClientAssignment.ended_at.is_(None),
-            ClientAssignment.pair_id.in_(current_pair_ids(user)),
-            ClientAssignment.pair_id.not_in(uncleared_pair_ids(day or today())),
-        )
-    )
+    # The compliance gate: none of a pair's clients while a member is not cleared.
+    return _assigned_to_my_pairs(user).where(ClientAssignment.pair_id.not_in(uncleared_pair_ids(day or today())))
 
 
 def client_report_scope(user: User) -> Select:
@@ -106,20 +111,9 @@ def client_report_scope(user: User) -> Select:
     those assigned to a pair they are in now, whether or not the pair's
     checks are up to date. A concern must always reach the office; the
     mentors see nothing back (client_scope decides that)."""
-    if user.role != "volunteer":
+    if user.role != "volunteer" or not user.active:
         return client_scope(user)
-    if not user.active:
-        return select(Client.id).where(false())
-    return (
-        select(Client.id)
-        .join(ClientAssignment, ClientAssignment.client_id == Client.id)
-        .where(
-            Client.status == "active",
-            Client.deleted_at.is_(None),
-            ClientAssignment.ended_at.is_(None),
-            ClientAssignment.pair_id.in_(current_pair_ids(user)),
-        )
-    )
+    return _assigned_to_my_pairs(user)
 
 
 def volunteer_scope(user: User) -> Select:
