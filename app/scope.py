@@ -25,8 +25,7 @@ it registers these rules with the engine below.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
+from app.days import today  # the UK date; tests replace app.scope.today
 from app.sync.owners import OwnerType, register_audiences, register_owner_type
 from app.sync.scope_changes import owner_entered_scope, owner_left_scope
 from app.volunteers.compliance import REQUIRED
@@ -43,14 +43,6 @@ CLIENT = "client"
 VOLUNTEER = "volunteer"
 PAIR_AUDIENCE = "pair"
 AREA_AUDIENCE = "area"
-
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def today() -> date:
-    """The scheme's today (checks lapse at midnight in the UK); tests replace it."""
-    return datetime.now(LONDON).date()
 
 
 def uncleared_pair_ids(day: date) -> Select:

@@ -4,12 +4,11 @@ reason) and close (with a reason). Another area's client answers 404."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import days
 from app.casework import services
 from app.clients import services as clients
 from app.db import db
@@ -18,7 +17,6 @@ from app.volunteers.models import MentorPair
 
 bp = Blueprint("casework", __name__, url_prefix="/office/clients", template_folder="templates")
 bp.before_request(coordinators_only)
-LONDON = ZoneInfo("Europe/London")
 
 
 def client_or_404(client_id):
@@ -66,7 +64,7 @@ def assign(client_id):
     if errors:
         return _page(client, errors, values, status=400)
     try:
-        clients.assign_to_pair(db.session, client, pair, current_user, datetime.now(LONDON).date(),
+        clients.assign_to_pair(db.session, client, pair, current_user, days.today(),
                                reason=values["assign-reason"] if current is not None else None)
     except clients.ClientError as err:
         db.session.rollback()

@@ -8,17 +8,16 @@ figure as an estimate until then. Rules: docs/domain.md, "Expenses and mileage".
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from marshmallow import fields, validate
 
+from app.days import today as today_in_london
 from app.expenses import rates
 from app.expenses.models import CLAIM_STATUSES, COST_CATEGORIES, ITEM_TYPES, ExpenseClaim, ExpenseItem
 from app.expenses.services import work_out_amounts
 from app.sync.kinds import IsoDate, Kind, KindSchema, OffsetDateTime, UuidString, register_kind, text
 
-LONDON = ZoneInfo("Europe/London")
 MAX_AMOUNT_PENCE = 100_000  # £1,000 for one cost: more is a slip of the finger
 EDITABLE = ("draft", "rejected")  # a claim the volunteer may still change
 LOCKED = ("This claim has been sent to the office, so it cannot be changed here. "
@@ -71,10 +70,6 @@ class ItemFields(KindSchema):
     description = text(500)
     receipt_sha256 = fields.String(allow_none=True, validate=validate.Regexp(
         r"^[0-9a-f]{64}$", error="A receipt is named by the sha256 of its bytes: 64 characters 0-9 and a-f."))
-
-
-def today_in_london() -> date:
-    return datetime.now(LONDON).date()
 
 
 def item_problems(data: dict, today: date | None = None) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.clients.models import Client
+from app.days import today as today_in_london
 from app.expenses.models import ExpenseClaim, ExpenseItem
 from app.fieldwork.models import Visit
 from app.receipts.models import Receipt
@@ -77,8 +78,6 @@ def is_old(spent_on: date, reference: date) -> bool:
     return spent_on < months_before(reference, OLD_AFTER_MONTHS)
 
 
-def today_in_london() -> date:
-    return datetime.now(LONDON).date()
 
 
 def submitted_instant(claim: ExpenseClaim) -> datetime | None:

@@ -8,8 +8,6 @@ app/volunteers/services.py; a refusal changes nothing and says why.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
+from app.days import today
 from app.db import db
 from app.office.views import coordinators_only
 from app.scope import area_scope, client_scope, pair_scope, volunteer_scope
@@ -27,11 +26,6 @@ from app.volunteers.models import MentorPair, PairMembership
 
 bp = Blueprint("pairs", __name__, url_prefix="/office/pairs", template_folder="templates")
 bp.before_request(coordinators_only)
-LONDON = ZoneInfo("Europe/London")
-
-
-def today():
-    return datetime.now(LONDON).date()
 
 
 def visible_pairs():

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.areas.models import Area
 from app.clients.models import Client
+from app.days import today as today_in_london
 from app.db import utcnow
 from app.referrals import eligibility
 from app.referrals.models import OUTCOMES, ReferralDecision, ReferralFacts
@@ -43,8 +44,6 @@ class ReferralError(ValueError):
     """A referral action that cannot be done; the message says why, for a person."""
 
 
-def today_in_london() -> date:
-    return datetime.now(LONDON).date()
 
 
 # -- recording ---------------------------------------------------------------
