@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from app.api_input import text_problem, text_problems
 from app.db import utcnow
 from app.sync import decide as decisions
 from app.sync.changes import take_seqs
@@ -81,6 +82,37 @@ def _plain_envelope(raw: dict) -> dict | None:
                 "resolves": [uuid.UUID(r) for r in resolves]}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _unstorable_text(raw: dict) -> dict[str, list[str]]:
+    """Errors for text in a mutation that no database can store (a NUL, a lone
+    UTF-16 surrogate: app/api_input.py), keyed like every mutation error: by
+    the field of ``changes`` or ``base`` it is in, else by the mutation's own
+    key, else (a bad key) ``_mutation``. Checked on each mutation, not the
+    whole body, so one such entry does not block a phone's outbox."""
+    errors: dict[str, list[str]] = {}
+    for path, message in text_problems(raw):
+        if len(path) >= 2 and path[0] in ("changes", "base") and isinstance(raw.get(path[0]), dict):
+            key = path[1]
+        elif path:
+            key = path[0]
+        else:
+            key = "_mutation"
+        messages = errors.setdefault(key, [])
+        if message not in messages:
+            messages.append(message)
+    return errors
+
+
+# Ids asked for in one IN (...): well under the database's limit on the
+# parameters of one statement (PostgreSQL: 65,535; SQLite: 32,766). A batch
+# may name 1,000 records and 100,000 conflicts.
+IN_CHUNK = 5000
+
+
+def chunks(ids) -> list[list]:
+    ids = list(ids)
+    return [ids[start:start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
 
 
 NO_SUCH_RECORD = "There is no such record, or it is not yours to change."
@@ -234,9 +266,14 @@ class _Batch:
         try:
             if not isinstance(raw, dict):
                 raise ValidationError({"_mutation": ["Each mutation must be a JSON object."]})
+            bad_text = _unstorable_text(raw)
+            if bad_text:
+                raise ValidationError(bad_text)
             return _plain_envelope(raw) or _mutation_schema.load(raw)
         except ValidationError as err:
             mutation_id = raw.get("mutation_id") if isinstance(raw, dict) else None
+            if isinstance(mutation_id, str) and text_problem(mutation_id):
+                mutation_id = None  # text that cannot be stored is not echoed either
             messages = err.messages if isinstance(err.messages, dict) else {"_mutation": err.messages}
             return ("bad", Outcome("rejected", errors=messages).as_result(mutation_id if isinstance(mutation_id, str) else None))
 
@@ -251,8 +288,8 @@ class _Batch:
     def _stored_results(self, mutation_ids) -> dict:
         if not mutation_ids:
             return {}
-        rows = self.session.scalars(select(SyncMutation).where(SyncMutation.mutation_id.in_(mutation_ids)))
-        return {row.mutation_id: row for row in rows}
+        return {row.mutation_id: row for part in chunks(mutation_ids)
+                for row in self.session.scalars(select(SyncMutation).where(SyncMutation.mutation_id.in_(part)))}
 
     def _load_records(self, envelopes) -> None:
         """The records the mutations are about, and the ones they name."""
@@ -283,7 +320,8 @@ class _Batch:
         for kind_name, ids in wanted.items():
             kind = KINDS[kind_name]
             table = kind.table
-            rows = self.session.execute(select(table).where(table.c.id.in_(ids))).mappings()
+            rows = (row for part in chunks(ids)
+                    for row in self.session.execute(select(table).where(table.c.id.in_(part))).mappings())
             for row in rows:
                 self.states[(kind_name, row["id"])] = RecordState(
                     kind=kind,
@@ -299,15 +337,15 @@ class _Batch:
     def _load_conflicts(self, ids, deleted_record_ids) -> tuple[dict, dict]:
         """In one query: the conflicts named in ``resolves``, and the open
         conflicts on records the batch deletes (an applied delete settles them)."""
-        wanted = []
-        if ids:
-            wanted.append(SyncConflict.id.in_(ids))
-        if deleted_record_ids:
-            wanted.append(and_(SyncConflict.resolved_at.is_(None), SyncConflict.record_id.in_(deleted_record_ids)))
-        if not wanted:
-            return {}, {}
+        wanted = [SyncConflict.id.in_(part) for part in chunks(ids)]
+        wanted += [and_(SyncConflict.resolved_at.is_(None), SyncConflict.record_id.in_(part))
+                   for part in chunks(deleted_record_ids)]
+        found = {}
+        for condition in wanted:  # one query each: a batch may name 100,000 conflicts
+            for c in self.session.scalars(select(SyncConflict).where(condition)):
+                found[c.id] = c
         by_id, open_on_record = {}, {}
-        for c in self.session.scalars(select(SyncConflict).where(or_(*wanted)).order_by(SyncConflict.created_at)):
+        for c in sorted(found.values(), key=lambda c: (c.created_at, str(c.id))):
             by_id[c.id] = c
             if c.resolved_at is None:
                 open_on_record.setdefault((c.kind, c.record_id), []).append(c.id)
