@@ -33,6 +33,26 @@ def structural_problem(url: str) -> str | None:
     return None
 
 
+def stored_problem(url: str) -> str | None:
+    """What rules out sending to ``url``, a subscription stored earlier, without
+    the configuration at hand: a structural problem, a scheme that is not
+    http(s), or an explicit port on https (no real Web Push service names one;
+    the plain-HTTP test services that may were allowed only by configuration)."""
+    problem = structural_problem(url)
+    if problem:
+        return problem
+    try:
+        parts = parse_url(url)
+        port = parts.port
+    except (ValueError, LocationParseError):
+        return "an address that cannot be read"
+    if parts.scheme not in ("https", "http") or not parts.host:
+        return "not https"
+    if parts.scheme == "https" and port is not None:
+        return "an explicit port"
+    return None
+
+
 def endpoint_problem(url: str, service_hosts, http_hosts=()) -> str | None:
     """None if the server may send to ``url``; otherwise why not (for logs and tests)."""
     problem = structural_problem(url)

@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from app.api_input import load
 from app.db import db
 from app.errors import ApiError
-from app.webpush import endpoints, services
+from app.webpush import endpoints, keys, services
 
 bp = Blueprint("webpush", __name__, url_prefix="/api")
 
@@ -24,8 +24,20 @@ class Keys(Schema):
     class Meta:
         unknown = RAISE
 
-    p256dh = fields.String(required=True, validate=validate.Length(min=80, max=200))
-    auth = fields.String(required=True, validate=validate.Length(min=16, max=100))
+    # Checked in full here (app/webpush/keys.py), so that no subscription is
+    # kept that a message could never be encrypted to.
+    p256dh = fields.String(required=True, validate=validate.Length(max=200))
+    auth = fields.String(required=True, validate=validate.Length(max=100))
+
+    @validates("p256dh")
+    def _p256dh(self, value, **kwargs):
+        if keys.p256dh_problem(value):
+            raise ValidationError(keys.P256DH_MESSAGE)
+
+    @validates("auth")
+    def _auth(self, value, **kwargs):
+        if keys.auth_problem(value):
+            raise ValidationError(keys.AUTH_MESSAGE)
 
 
 class SubscriptionIn(Schema):
