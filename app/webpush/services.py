@@ -1,13 +1,22 @@
 """Keeping a person's Web Push subscriptions, and sending them a message."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.db import utcnow
 from app.webpush import sender
 from app.webpush.models import WebPushSubscription
+
+# A person's browsers and phones each have a subscription; more than this is
+# old phones never unsubscribed (a phone lost, reset or replaced cannot say
+# so). A new subscription beyond the cap replaces the least recently used
+# (last reached by a message, or else subscribed): a person with a new phone
+# gets their reminders there at once and never has to find and remove an old
+# one first. The cap holds per subscribe; two at the very same moment may
+# leave one over until the next.
+MAX_PER_PERSON = 10
 
 TEST_MESSAGE = {
     "type": "test",
@@ -26,7 +35,23 @@ def subscribe(session: Session, user: User, endpoint: str, p256dh: str, auth: st
     else:
         sub.user_id, sub.p256dh, sub.auth = user.id, p256dh, auth
     session.flush()
+    _keep_within_cap(session, user, sub)
     return sub
+
+
+def _keep_within_cap(session: Session, user: User, keep: WebPushSubscription) -> None:
+    """Forget the person's least recently used subscriptions beyond MAX_PER_PERSON,
+    never ``keep`` (the one just made). Their reminder sends go with them (ON DELETE CASCADE)."""
+    used = func.coalesce(WebPushSubscription.last_sent_at, WebPushSubscription.created_at)
+    others = session.scalars(
+        select(WebPushSubscription.id)
+        .where(WebPushSubscription.user_id == user.id, WebPushSubscription.id != keep.id)
+        .order_by(used.desc(), WebPushSubscription.created_at.desc(), WebPushSubscription.id)
+    ).all()
+    beyond = others[MAX_PER_PERSON - 1:]
+    if beyond:
+        session.execute(delete(WebPushSubscription).where(WebPushSubscription.id.in_(beyond))
+                        .execution_options(synchronize_session=False))
 
 
 def unsubscribe(session: Session, user: User, endpoint: str) -> bool:

@@ -81,7 +81,7 @@ def bad_rows(session, service_url):
 
 
 def endpoints(session):
-    session.expire_all()
+    session.rollback()  # a fresh read: what the requests committed
     return set(session.scalars(select(WebPushSubscription.endpoint)))
 
 
