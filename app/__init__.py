@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, redirect, request, url_for
-from flask_login import LoginManager
+from flask import Flask
 
 from app import csrf, security_headers
+from app.accounts import login
 from app.config import ConfigError, load_config  # noqa: F401  (ConfigError is part of the API)
 from app.db import db as _db
-from app.errors import error_response, register_error_handlers
+from app.errors import register_error_handlers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-login_manager = LoginManager()
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app import features, models  # noqa: F401  (every table; every feature wired into sync)
 
     _db.init_app(app)
-    _init_login(app)
+    login.init_app(app)
     csrf.init_app(app)
     security_headers.init_app(app)
     register_error_handlers(app)
@@ -80,21 +78,3 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
-
-
-def _init_login(app: Flask) -> None:
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = None
-
-    @login_manager.user_loader
-    def _load_user(login_id: str):
-        from app.accounts.services import load_user_by_login_id
-
-        return load_user_by_login_id(_db.session, login_id)
-
-    @login_manager.unauthorized_handler
-    def _unauthorised():
-        if request.path.startswith("/api/"):
-            return error_response(401, "Sign in to continue.", "unauthorised")
-        return redirect(url_for("accounts.sign_in", next=request.path))

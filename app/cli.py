@@ -1,4 +1,5 @@
-"""Commands: flask --app app db upgrade | seed-demo | create-user | reminders send-due | reminders run."""
+"""Commands: flask --app app db upgrade | seed-demo | create-user | reminders send-due | reminders run |
+sign-ins list/revoke (app/accounts/cli.py)."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app import migrate
+from app.accounts.cli import sign_ins_group
 from app.db import db
 
 # Where `make run` serves the app.
@@ -19,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(sign_ins_group)
 
 
 @click.group("db", cls=AppGroup, help="Database migrations (Alembic).")

@@ -1,5 +1,5 @@
 """Imports every model so Base.metadata knows all tables (Alembic, tests)."""
-from app.accounts.models import User  # noqa: F401
+from app.accounts.models import SignIn, User  # noqa: F401
 from app.areas.models import Area  # noqa: F401
 from app.clients.models import Client, ClientAssignment  # noqa: F401
 from app.db import Base  # noqa: F401

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts import sign_ins
 from app.accounts.models import ROLES, User
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.areas.models import Area
+from app.db import utcnow
 
 
 class AccountError(ValueError):
@@ -37,19 +38,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        return None
-    return user
-
-
-def load_user_by_login_id(session: Session, login_id: str) -> User | None:
-    """Flask-Login's user loader: ``<uuid>:<session token>``."""
-    user_id, _, token = login_id.partition(":")
-    try:
-        uid = uuid.UUID(user_id)
-    except ValueError:
-        return None
-    user = session.get(User, uid)
-    if user is None or not user.active or user.session_token != token:
         return None
     return user
 
@@ -131,7 +119,7 @@ def reset_first_password(session: Session, user: User) -> str:
     password = generate_first_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.revoke_sessions()
+    sign_ins.end_all(session, user, reason="password_changed", now=utcnow())
     session.flush()
     return password
 
@@ -167,6 +155,6 @@ def set_own_password(session: Session, *, email: str, current: str, new: str, re
                                       "If you have forgotten it, ask your coordinator for a new first-time password."]})
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.revoke_sessions()
+    sign_ins.end_all(session, user, reason="password_changed", now=utcnow())
     session.flush()
     return user

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from app import scope
 from app.accounts import services as accounts
+from app.accounts import sign_ins
 from app.accounts.models import User
 from app.areas.models import Area
-from app.db import db
+from app.db import db, utcnow
 from app.office.views import coordinators_only
 from app.volunteers import compliance, services
 from app.volunteers.models import COMPLIANCE_KINDS
@@ -78,7 +79,7 @@ def _record_page(volunteer, errors=None, values=None, status=200):
         missing=[compliance.NAMES[k] for k in compliance.missing_on(plain, day)],
         pairs=services.volunteer_pairs(db.session, [volunteer.id])[volunteer.id], recorders=recorders,
         kinds=[(k, compliance.NAMES[k]) for k in COMPLIANCE_KINDS], levels=services.DBS_LEVEL_NAMES,
-        errors=errors or {}, values=values or {}), status
+        devices=sign_ins.open_sign_ins(db.session, volunteer), errors=errors or {}, values=values or {}), status
 
 
 @bp.get("/<uuid:volunteer_id>")
@@ -136,3 +137,37 @@ def reset_password(volunteer_id):
     password = accounts.reset_first_password(db.session, volunteer)
     db.session.commit()
     return _no_store(render_template("volunteers/password.html", volunteer=volunteer, password=password, new=False))
+
+
+
+# -- A lost phone ------------------------------------------------------------
+# Revoking ends the sign-in on the server; at its next contact the phone is
+# told so and deletes what it holds (app/accounts/login.py).
+
+@bp.post("/<uuid:volunteer_id>/sign-ins/<uuid:sign_in_id>/revoke")
+def revoke_sign_in(volunteer_id, sign_in_id):
+    volunteer = volunteer_or_404(volunteer_id)
+    row = sign_ins.find(db.session, volunteer, sign_in_id)
+    if row is None:
+        abort(404)
+    if not row.is_open:
+        flash(f"That {row.device} was already signed out: nothing changed.")
+    else:
+        sign_ins.end(db.session, row, reason="revoked", now=utcnow(), by=current_user)
+        db.session.commit()
+        flash(f"{volunteer.name}’s {row.device} is signed out. The next time it connects it deletes "
+              "everything it holds about clients.")
+    return redirect(url_for(".volunteer", volunteer_id=volunteer.id) + "#devices", 303)
+
+
+@bp.post("/<uuid:volunteer_id>/sign-ins/revoke")
+def revoke_all_sign_ins(volunteer_id):
+    volunteer = volunteer_or_404(volunteer_id)
+    count = sign_ins.end_all(db.session, volunteer, reason="revoked", now=utcnow(), by=current_user)
+    db.session.commit()
+    if count:
+        flash(f"{volunteer.name} is signed out on {count} phone{'' if count == 1 else 's'} or browser"
+              f"{'' if count == 1 else 's'}. Each deletes everything it holds about clients the next time it connects.")
+    else:
+        flash(f"{volunteer.name} was not signed in anywhere: nothing changed.")
+    return redirect(url_for(".volunteer", volunteer_id=volunteer.id) + "#devices", 303)

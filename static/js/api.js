@@ -2,6 +2,8 @@
 import { getMeta, setMeta } from './db.js';
 
 export class AuthError extends Error {}
+// The office signed this phone out (lost or stolen): it must wipe itself.
+export class RevokedError extends AuthError {}
 export class OfflineError extends Error {}
 export class ApiError extends Error {
   constructor(status, error) {
@@ -31,7 +33,10 @@ export async function api(method, path, body) {
   if (response.status === 204) return null;
   let data = null;
   try { data = await response.json(); } catch (err) { data = null; }
-  if (response.status === 401) throw new AuthError((data && data.error && data.error.message) || 'Sign in again.');
+  if (response.status === 401) {
+    const error = (data && data.error) || {};
+    throw new (error.code === 'device_revoked' ? RevokedError : AuthError)(error.message || 'Sign in again.');
+  }
   if (!response.ok) {
     if (!data) throw new OfflineError(`The server is not answering properly (${response.status}).`);
     throw new ApiError(response.status, data.error);

@@ -86,6 +86,11 @@ export async function requestSync() {
   const started = syncNow();
   showStatus();
   const result = await started;
+  if (result.outcome === 'revoked') {
+    // Rare, and the phone is online when it happens: loaded only then.
+    await (await import('./revoked.js')).wipeThisPhone(result.message);
+    return result;
+  }
   lastOutcome = result.outcome;
   backoff = result.outcome === 'synced' ? 30 * 1000 : Math.min(backoff * 2, MAX_BACKOFF_MS);
   let next = result.outcome === 'synced' ? TIMER_MS : backoff;

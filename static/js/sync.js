@@ -3,7 +3,7 @@
 // syncing at the same time (the server would cope, but it wastes signal).
 import { SCHEMA_VERSION } from './contract.js';
 import { getMeta, setMeta } from './db.js';
-import { api, AuthError, OfflineError } from './api.js';
+import { api, AuthError, OfflineError, RevokedError } from './api.js';
 import { applyPull, applyPushResults, outboxEntries } from './store.js';
 import { sendPendingPreferences } from './reminders.js';
 import { uploadReceipts } from './receipts.js';
@@ -57,7 +57,7 @@ async function pullAll() {
   }
 }
 
-// Result: 'synced' | 'offline' | 'signed-out' | 'error'
+// Result: 'synced' | 'offline' | 'signed-out' | 'revoked' | 'error'
 async function runSync() {
   try {
     const heldUntil = await pushOutbox();
@@ -69,6 +69,7 @@ async function runSync() {
     return { outcome: 'synced', heldUntil, changed };
   } catch (err) {
     if (err instanceof OfflineError) return { outcome: 'offline', message: err.message };
+    if (err instanceof RevokedError) return { outcome: 'revoked', message: err.message };
     if (err instanceof AuthError) { await setMeta('auth', 'expired'); return { outcome: 'signed-out', message: err.message }; }
     if (err && err.code === 'csrf_failed') {
       // The session lives but the token is stale: fetch it and try once more.

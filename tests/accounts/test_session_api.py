@@ -1,7 +1,9 @@
 """POST/GET/DELETE /api/session (docs/sync-protocol.md, "Authentication") and JSON errors under /api/."""
 import pytest
 
+from app.accounts import sign_ins
 from app.accounts.models import User
+from app.db import utcnow
 from app.accounts.services import find_by_email
 
 
@@ -49,12 +51,13 @@ def test_inactive_user_cannot_sign_in_and_loses_open_sessions(app, api, demo, se
     assert response.get_json()["error"]["code"] == "invalid_credentials"
 
 
-def test_revoking_sessions_signs_out_every_device(api, demo, session):
-    phone = api("dev@demo.test")
+def test_ending_every_sign_in_signs_out_every_device(api, demo, session):
+    phone, tablet = api("dev@demo.test"), api("dev@demo.test")
     user = find_by_email(session, "dev@demo.test")
-    user.revoke_sessions()
+    assert sign_ins.end_all(session, user, reason="password_changed", now=utcnow()) == 2
     session.commit()
     assert phone.get("/api/session").status_code == 401
+    assert tablet.get("/api/session").get_json()["error"]["code"] == "unauthorised"
 
 
 def test_get_session_when_signed_out_is_401_json(client):
@@ -162,10 +165,13 @@ def test_sign_out_makes_copies_of_the_old_cookies_worthless(api, demo, kept):
         assert response.get_json()["error"]["code"] == "unauthorised"
 
 
-def test_sign_out_ends_the_session_on_the_users_other_devices_too(api, demo):
-    phone, laptop = api("ben@demo.test"), api("ben@demo.test")
+def test_sign_out_ends_this_sign_in_only(api, demo):
+    """Each phone is a sign-in of its own: signing out of one (or the office
+    revoking it) leaves the person's other phone signed in."""
+    phone, other_phone = api("ben@demo.test"), api("ben@demo.test")
     assert phone.delete("/api/session").status_code == 204
-    assert laptop.get("/api/session").status_code == 401
+    assert phone.get("/api/session").status_code == 401
+    assert other_phone.get("/api/session").status_code == 200
     assert api("ben@demo.test").get("/api/session").status_code == 200  # signing in again works
 
 

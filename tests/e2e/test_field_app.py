@@ -238,8 +238,9 @@ def test_server_stopped_mid_sync_loses_and_duplicates_nothing(server, new_contex
 
 def test_session_expired_while_offline_sign_in_again_then_the_queue_drains(server, new_context):
     context, page = signed_in_offline_with_queued_goals(server, new_context, 3)
-    # Meanwhile the office revokes every session of this account.
-    db_rows(server, "update users set session_token = 'revoked' where email = ?", "amira@demo.test")
+    # Meanwhile the phone's sign-in runs out (not revoked: that would wipe it).
+    db_rows(server, "update sign_ins set ended_at = started_at, end_reason = 'expired' "
+            "where user_id = (select id from users where email = ?)", "amira@demo.test")
     context.set_offline(False)
     assert sync(page)["outcome"] == "signed-out"
     wait_status(page, "Signed out. 3 goals waiting to send")

@@ -59,7 +59,11 @@ def other_area_coordinator(app, demo):
 
 @pytest.fixture
 def clients_by_name(session, demo):
-    return {c.name: c for c in session.scalars(select(Client))}
+    clients = {c.name: c for c in session.scalars(select(Client))}
+    # End the read: on SQLite a transaction that read before a request wrote
+    # (a sign-in writes) could not write later in the test.
+    session.commit()
+    return clients
 
 
 @pytest.fixture
