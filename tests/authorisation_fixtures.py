@@ -83,6 +83,7 @@ class AreaWorld:
     pair_id: uuid.UUID = None
     ended_pair_id: uuid.UUID = None                     # the spares' pair, ended (to restart)
     solo_pair_id: uuid.UUID = None                      # active, spare 1 alone, no clients (to add to, end)
+    blocked_pair_id: uuid.UUID = None                   # spare 2 and a lapsed volunteer: blocked by the gate
     client_id: uuid.UUID = None                         # active, with the pair, with records of every kind
     unassigned_client_id: uuid.UUID = None              # accepted, with no pair yet
     referral_id: uuid.UUID = None                       # a referral waiting for a decision
@@ -180,7 +181,9 @@ def build_world(app) -> World:
     from app.db import db
     from app.days import today as uk_today
     from app.sync.changes import ensure_counter
+    from app.volunteers import lapses
     from app.volunteers import services as volunteers
+    from app.volunteers.models import ComplianceCheck, MentorPair, PairMembership
 
     today = uk_today()
     world = World(areas={letter: AreaWorld(letter) for letter in AREAS})
@@ -225,6 +228,25 @@ def build_world(app) -> World:
             solo = volunteers.create_pair(s, f"Solo {m}", aw.area_id, spares, today)
             volunteers.remove_member(s, solo, spares[1].id)
             aw.solo_pair_id = solo.id
+            # For the office's warnings and the compliance gate: a volunteer whose
+            # DBS check runs out in 20 days and whose police vetting ran out
+            # yesterday, in a pair the gate blocks (made as if before it ran out).
+            lapsed = _user(s, "volunteer", f"lapsed.{m.lower()}@example.test", f"Lapsed {m}", area_name)
+            _clear(s, lapsed, today)
+            s.flush()
+            for check in s.scalars(select(ComplianceCheck).where(ComplianceCheck.user_id == lapsed.id)):
+                if check.kind == "dbs":
+                    check.expires_on = today + timedelta(days=20)
+                if check.kind == "police_vetting":
+                    check.expires_on = today - timedelta(days=1)
+            blocked = MentorPair(name=f"Blocked {m}", area_id=aw.area_id, active=True)
+            s.add(blocked)
+            s.flush()
+            s.add_all([PairMembership(pair_id=blocked.id, user_id=spares[1].id),
+                       PairMembership(pair_id=blocked.id, user_id=lapsed.id)])
+            aw.blocked_pair_id = blocked.id
+        s.flush()
+        lapses.sweep(s, today)
         new_volunteer = _user(s, "volunteer", "first.time@example.test", "First Timer", "Area A")
         from app.accounts.services import reset_first_password
 

@@ -640,3 +640,30 @@ def test_a_filter_naming_another_areas_records_shows_nothing_of_them(matrix, rol
     body = response.get_data(as_text=True).lower()
     leaked = [m for m in forbidden_markers(role) if m.lower() in body]
     assert not leaked, f"{url(matrix.world)} as {role} shows {leaked}"
+
+
+@pytest.mark.parametrize("url", ["/office/", "/office/volunteers/", "/office/pairs/"])
+def test_the_lists_the_leak_check_searches_are_not_empty(matrix, url):
+    """A control for the matrix's leak check on the office's lists: area A's
+    coordinator sees area A's blocked pair and lapsed volunteer there (so had
+    the other area's coordinator been shown them, the check would have seen it)."""
+    body = matrix.fresh("coordinator_a").get(url).get_data(as_text=True)
+    assert "Blocked MARKA" in body or "Lapsed MARKA" in body, body[:3000]
+    assert "MARKB" not in body
+
+
+def test_a_record_cannot_be_moved_to_another_pairs_client(matrix):
+    """Mentor_a1's own records, given the client of another pair (in another
+    area, or in their own area but with no pair): refused, nothing changes."""
+    world, r = matrix.world, matrix.world.a.records
+    client = matrix.fresh("mentor_a1")
+    targets = (world.b.client_id, world.a.unassigned_client_id)
+    mutations = [mutation(kind, r[kind], "update", {"client_id": str(target)}, base_rev=1)
+                 for kind in ("visit", "goal", "problem") for target in targets]
+    before = state(matrix.engine())
+    token = form_token(client.get("/sign-in").get_data(as_text=True))
+    response = client.post("/api/sync/push", headers={"X-CSRF-Token": token}, json={
+        "device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": mutations})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert [x["status"] for x in response.get_json()["results"]] == ["rejected"] * len(mutations)
+    assert state(matrix.engine()) == before
