@@ -51,8 +51,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        if not _is_api_request():
-            return err
+        if not _is_api_request() or err.response is not None:
+            return err  # an answer made already (a throttled sign-in, app/accounts/throttle.py)
         message = {
             400: "The request could not be read (is it valid JSON?).",
             413: f"The request is too large (limit {app.config['MAX_CONTENT_LENGTH']} bytes).",

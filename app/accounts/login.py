@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from app.accounts import sign_ins
+from app.accounts import sign_ins, throttle
 from app.db import db, utcnow
 from app.errors import error_response
 
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     for key, default in TIMEOUT_DEFAULTS.items():
         app.config.setdefault(key, int(os.environ.get(key, default)))
     login_manager.init_app(app)
+    throttle.init_app(app)  # password guesses, before any view checks one
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = None
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services, sign_ins
 from app.accounts.login import WIPE_PATH, timeouts
+from app.accounts.throttle import password_attempts
 from app.accounts.passwords import MIN_PASSWORD_LENGTH
 from app.accounts.schemas import SignInSchema, UserOut
 from app.api_input import load
@@ -31,6 +32,7 @@ def _session_body():
 
 
 @bp.post("/api/session")
+@password_attempts
 def api_sign_in():
     data = load(SignInSchema())
     user = services.authenticate(db.session, data["email"], data["password"])
@@ -123,6 +125,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@password_attempts
 def sign_in():
     errors = {}
     email = ""
@@ -163,6 +166,7 @@ def sign_out():
 
 
 @bp.route("/account/new-password", methods=["GET", "POST"])
+@password_attempts
 def new_password():
     """Replace the first-time password the office gave with one's own; for
     mentors and coordinators alike, signed out (both sign-ins refuse a
