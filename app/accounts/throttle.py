@@ -18,7 +18,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from app.accounts.passwords import MIN_PASSWORD_LENGTH
-from app.errors import error_response
+from app.api_input import json_body, text_problem
+from app.errors import ApiError, error_response
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="fixed-window")
 
@@ -38,10 +39,15 @@ def init_app(app: Flask) -> None:
 
 
 def _account() -> str:
-    """The account an attempt is for, as typed (normalised), from a JSON body or a form."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return "account:" + (email.strip().lower()[:254] if isinstance(email, str) else "")
+    """The account an attempt is for, as typed (normalised), from a JSON body
+    or a form. A body the view will refuse anyway counts under no account."""
+    try:
+        email = (json_body() if request.is_json else request.form).get("email")
+    except ApiError:
+        email = None
+    if not isinstance(email, str) or text_problem(email):
+        return "account:"
+    return "account:" + email.strip().lower()[:254]
 
 
 def _refused(response) -> bool:

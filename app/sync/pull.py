@@ -43,6 +43,15 @@ def register_section(name: str, make: Callable[[Session, User], object]) -> None
     SECTIONS[name] = make
 
 
+# Told, after each page, whose records it served: (session, user, {(owner
+# type, owner id)}). The audit log listens (app/features.py).
+SERVED_HOOKS: list[Callable[[Session, User, set[tuple[str, str]]], None]] = []
+
+
+def on_served(hook: Callable[[Session, User, set[tuple[str, str]]], None]) -> None:
+    SERVED_HOOKS.append(hook)
+
+
 class BadCursor(ValueError):
     """A cursor this server did not give out; the phone pulls afresh."""
 
@@ -94,6 +103,9 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
     removed = _removed(session, user, max(cursor.after, cursor.snapshot), page_end)
     still_snapshot = has_more and cursor.snapshot
     next_cursor = Cursor(after=page_end, snapshot=cursor.snapshot if still_snapshot else 0)
+    served = {change[2] for change in page}
+    for hook in SERVED_HOOKS:
+        hook(session, user, served)
     body = {
         "changes": [change[1] for change in page],
         "removed": removed,
@@ -119,7 +131,7 @@ def _changed(session, kind: Kind, scope, cursor: Cursor, upto: int, limit: int):
             "rev": row["rev"],
             "deleted": deleted,
             "data": None if deleted else data_of(kind, row),
-        }
+        }, (kind.owner, str(row[kind.owner_field]))
 
 
 def _removed(session, user: User, after: int, upto: int) -> list[dict]:

@@ -49,6 +49,8 @@ def pull_view():
         raise ApiError(400, str(err), "bad_limit", fields={"limit": [str(err)]}) from None
     try:
         cursor = pulling.Cursor.decode(request.args.get("cursor"))
-        return jsonify(pulling.pull(db.session, current_user, cursor, limit))
+        body = pulling.pull(db.session, current_user, cursor, limit)
+        db.session.commit()  # what the pull's listeners wrote (the audit log)
+        return jsonify(body)
     except pulling.BadCursor as err:
         raise ApiError(400, str(err), "bad_cursor", fields={"cursor": [str(err)]}) from None
