@@ -128,52 +128,98 @@ def reminders_group():
 def _minutes(name: str, default: int):
     """A number of minutes from the app's config or the environment."""
     import os
-    from datetime import timedelta
 
-    value = current_app.config.get(name) or os.environ.get(name) or default
+    from app.reminders.overdue import minutes_setting
+
     try:
-        return timedelta(minutes=int(value))
+        return minutes_setting(current_app.config, name, default)
     except ValueError:
+        value = current_app.config.get(name) or os.environ.get(name)
         raise click.ClickException(f"{name} must be a whole number of minutes, not {value!r}.") from None
+
+
+# What a round counts; a step that failed adds nothing to them.
+COUNTS = ("sent", "gone", "retry", "failed", "skipped")
 
 
 def _send_due_once() -> dict:
     """The compliance gate's sweep (pairs blocked or freed as checks lapse or
-    are renewed), then due visit reminders, overdue check-out alerts and their
-    all-clears, and alerts of urgent safeguarding concerns to the area's coordinators."""
+    are renewed), then alerts of urgent safeguarding concerns to the area's
+    coordinators, overdue check-out alerts and their all-clears, and due visit
+    reminders.
+
+    Each step runs on its own session and on its own: one that fails (a
+    database error, a bug, a subscription pywebpush chokes on) is logged and
+    counted in "steps failed", and never stops the others, above all not the
+    safety alerts."""
     from app.db import utcnow
     from app.reminders.due import send_due
     from app.reminders.overdue import send_overdue
     from app.reminders.urgent import send_urgent_concerns
+    from app.volunteers.lapses import sweep
 
     webpush = {"vapid_key": current_app.extensions["vapid"]["key"], "subject": current_app.config["VAPID_SUBJECT"],
                "timeout": float(current_app.config.get("WEBPUSH_TIMEOUT_SECONDS", 10))}
-    from app.volunteers.lapses import sweep
+    grace = _minutes("OVERDUE_GRACE_MINUTES", 30)
+    escalate_after = _minutes("OVERDUE_ESCALATE_MINUTES", 30)
+    make_session = current_app.extensions["database"]["sessionmaker"]
 
-    session = current_app.extensions["database"]["sessionmaker"]()
-    try:
-        gate = sweep(session)  # pairs whose checks lapsed (or were fixed) since the last round
-        session.commit()
-        now = utcnow()
-        reminders = send_due(session, now, **webpush).as_dict()
-        alerts = send_overdue(session, now, grace=_minutes("OVERDUE_GRACE_MINUTES", 30),
-                              escalate_after=_minutes("OVERDUE_ESCALATE_MINUTES", 30), **webpush).as_dict()
-        urgent = send_urgent_concerns(session, now, **webpush).as_dict()
-    finally:
-        session.close()
-    counts = {name: reminders[name] + alerts[name] + urgent[name] for name in reminders}
-    return {**counts, "pairs blocked": gate["blocked"], "pairs unblocked": gate["unblocked"]}
+    def run(name, step):
+        session = make_session()
+        try:
+            result = step(session)
+            session.commit()
+            return result
+        except Exception:  # noqa: BLE001  (logged; the other steps still run)
+            current_app.logger.exception("reminders: %s failed", name)
+            session.rollback()
+            return None
+        finally:
+            session.close()
+
+    failed = []
+    gate = run("the compliance gate's sweep", sweep)
+    if gate is None:
+        failed.append("the compliance gate's sweep")
+    now = utcnow()
+    counts = dict.fromkeys(COUNTS, 0)
+    steps = (
+        ("urgent-concern alerts", lambda s: send_urgent_concerns(s, now, **webpush)),
+        ("overdue check-out alerts", lambda s: send_overdue(s, now, grace=grace, escalate_after=escalate_after,
+                                                            **webpush)),
+        ("visit reminders", lambda s: send_due(s, now, **webpush)),
+    )
+    for name, step in steps:
+        outcome = run(name, step)
+        if outcome is None:
+            failed.append(name)
+            continue
+        for key, value in outcome.as_dict().items():
+            counts[key] += value
+    result = {**counts, "pairs blocked": gate["blocked"] if gate else 0,
+              "pairs unblocked": gate["unblocked"] if gate else 0}
+    if failed:
+        result["steps failed"] = len(failed)
+        result["failed steps"] = failed
+    return result
 
 
 def _summary(counts: dict) -> str:
     # "1 pair blocked", "2 pairs blocked": the other counts read the same either way.
-    return ", ".join(f"{value} {name.replace('pairs', 'pair') if value == 1 else name}" for name, value in counts.items())
+    text = ", ".join(f"{value} {name.replace('pairs', 'pair').replace('steps', 'step') if value == 1 else name}"
+                     for name, value in counts.items() if name != "failed steps")
+    if counts.get("failed steps"):
+        text += f" ({', '.join(counts['failed steps'])} failed: see the log)"
+    return text
 
 
 @reminders_group.command("send-due", help="Send the visit reminders, overdue check-out alerts and urgent-concern alerts due now, "
                                           "once. Safe from cron every minute, and safe to run twice at once.")
 def reminders_send_due():
-    click.echo(f"Reminders: {_summary(_send_due_once())}.")
+    counts = _send_due_once()
+    click.echo(f"Reminders: {_summary(counts)}.")
+    if counts.get("steps failed"):
+        sys.exit(1)  # cron mails it; the other steps were done
 
 
 @reminders_group.command("run", help="Send due reminders every INTERVAL seconds until stopped "
@@ -196,7 +242,8 @@ def reminders_run(interval):
             started = time.monotonic()
             try:
                 counts = _send_due_once()
-                if any(counts[k] for k in ("sent", "gone", "retry", "failed", "pairs blocked", "pairs unblocked")):
+                if any(counts.get(k) for k in ("sent", "gone", "retry", "failed", "pairs blocked", "pairs unblocked",
+                                                 "steps failed")):
                     click.echo(f"Reminders: {_summary(counts)}.")
             except Exception as err:  # a database restart must not end the loop
                 current_app.logger.exception("sending due reminders failed")

@@ -11,11 +11,9 @@ transaction before it is sent (app.reminders.delivery), so runs may overlap
 """
 from __future__ import annotations
 
-import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -23,31 +21,15 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
-from app.reminders import delivery, services
+from app.reminders import services
 from app.reminders.schedule import EVENING, EVENING_STALE_AFTER, MAX_MINUTES_BEFORE, due_now
+from app.reminders.sending import Message, Outcome, send_each, subscription_json
 from app.volunteers.models import MentorPair, PairMembership
-from app.webpush import sender
 from app.webpush.models import WebPushSubscription
-
-log = logging.getLogger(__name__)
 
 # Visits further ahead than this have nothing due: the evening reminder is at
 # most two calendar days ahead, the "soon" one at most MAX_MINUTES_BEFORE.
 HORIZON = timedelta(days=2, hours=1) + timedelta(minutes=MAX_MINUTES_BEFORE)
-
-
-@dataclass
-class Outcome:
-    sent: int = 0
-    gone: int = 0
-    retry: int = 0
-    failed: int = 0
-    skipped: int = 0  # already sent, or another sender has it
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {"sent": self.sent, "gone": self.gone, "retry": self.retry, "failed": self.failed,
-                "skipped": self.skipped}
 
 
 @dataclass(frozen=True)
@@ -99,39 +81,14 @@ def due(session: Session, now: datetime) -> list[Due]:
             until = start if reminder.kind != EVENING else min(start, reminder.due_at + EVENING_STALE_AFTER)
             ttl = max(60, int((until - now).total_seconds()))
             for sub in subs[user_id]:
-                found.append(Due(visit_id, start, reminder.kind, reminder.payload, ttl, sub.id,
-                                 {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}))
+                found.append(Due(visit_id, start, reminder.kind, reminder.payload, ttl, sub.id, subscription_json(sub)))
     return found
 
 
-def _origin(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def send_due(session: Session, now: datetime, *, vapid_key, subject: str, timeout: float = 10.0) -> Outcome:
-    """Send every reminder due at ``now``, each at most once; returns counts."""
-    outcome = Outcome()
-    work = due(session, now)
-    session.commit()  # the read is over; each claim is a transaction of its own
-    unreachable = set()  # Web Push services that did not answer in this run
-    for item in work:
-        origin = _origin(item.subscription["endpoint"])
-        if origin in unreachable:
-            # One dead Web Push service costs one timeout per run, not one per
-            # subscription: its reminders wait for the next run (not claimed).
-            outcome.retry += 1
-            continue
-        row_id = delivery.claim(session, item.visit_id, item.subscription_id, item.kind, item.start, now)
-        if row_id is None:
-            outcome.skipped += 1
-            continue
-        result = sender.send(item.subscription, item.payload, vapid_key=vapid_key, subject=subject,
-                             ttl=item.ttl, timeout=timeout)
-        if not result.ok and result.status is None:
-            unreachable.add(origin)
-        what = delivery.record(session, row_id, result, now)
-        setattr(outcome, what, getattr(outcome, what) + 1)
-        if what != "sent":
-            log.info("reminder %s of visit %s: %s (%s)", item.kind, item.visit_id, what, result.detail)
-    return outcome
+    """Send every reminder due at ``now``, each at most once; returns counts.
+    A Web Push service that does not answer is tried once a run (app.reminders.sending)."""
+    messages = [Message(item.visit_id, None, item.subscription_id, item.subscription, item.kind, item.start,
+                        item.payload, item.ttl, f"reminder {item.kind} of visit {item.visit_id}")
+                for item in due(session, now)]
+    return send_each(session, messages, now, vapid_key=vapid_key, subject=subject, timeout=timeout)

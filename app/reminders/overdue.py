@@ -4,9 +4,8 @@ period, the area's coordinators too. A check-out that arrives later (or the
 visit cancelled or deleted) sends an all-clear to everyone alerted.
 
 This runs on the server (with ``reminders send-due``/``run``), so it fires
-while the mentors' phones are offline. ``send_overdue`` also sends urgent
-safeguarding concerns to the area's coordinators (app.reminders.urgent): both
-are the safety alerts of that job. Every alert goes through the same
+while the mentors' phones are offline. Urgent safeguarding concerns
+(app.reminders.urgent) are the other safety alert of that job. Every alert goes through the same
 claim-before-send rows as reminders (app.reminders.delivery): once per visit,
 subscription and kind, whoever runs the sender.
 
@@ -15,7 +14,7 @@ planned length (60 minutes when none was given).
 """
 from __future__ import annotations
 
-import logging
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,14 +25,10 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.fieldwork.models import Visit
-from app.reminders import delivery
-from app.reminders.due import Outcome
 from app.reminders.models import ReminderSend
+from app.reminders.sending import Message, Outcome, send_each, subscription_json
 from app.volunteers.models import MentorPair, PairMembership
-from app.webpush import sender
 from app.webpush.models import WebPushSubscription
-
-log = logging.getLogger(__name__)
 
 DEFAULT_GRACE = timedelta(minutes=30)
 DEFAULT_ESCALATE_AFTER = timedelta(minutes=30)
@@ -46,8 +41,22 @@ TTL = 12 * 3600
 OVERDUE, OVERDUE_OFFICE, ALL_CLEAR = "overdue", "overdue_office", "all_clear"
 
 
-def alert_payload(kind: str, visit_id) -> dict:
-    """No personal data: no client, no address, no mentor's name."""
+def minutes_setting(config, name: str, default: int) -> timedelta:
+    """A number of minutes from the app's config or the environment;
+    ValueError if it is not a whole number."""
+    value = config.get(name) or os.environ.get(name) or default
+    return timedelta(minutes=int(value))
+
+
+def configured_grace(config) -> timedelta:
+    """OVERDUE_GRACE_MINUTES: the sender's and the office pages' grace period."""
+    return minutes_setting(config, "OVERDUE_GRACE_MINUTES", int(DEFAULT_GRACE.total_seconds() // 60))
+
+
+def alert_payload(kind: str, visit_id, client_id=None) -> dict:
+    """No personal data: no client, no address, no mentor's name. The office's
+    alert opens the schedule of the visit's client, which flags the visit as
+    not checked out (the office home page lists it too)."""
     if kind == ALL_CLEAR:
         return {"type": "overdue_clear", "kind": kind, "tag": f"overdue-{visit_id}", "title": "Visit checked out",
                 "body": "The overdue visit has now been checked out - no action needed.",
@@ -57,7 +66,8 @@ def alert_payload(kind: str, visit_id) -> dict:
         "type": "overdue", "kind": kind, "tag": f"overdue-{visit_id}", "title": "Visit not checked out",
         "body": ("A visit in your area is overdue for check-out - open the office for details"
                  if office else "Your visit is past its expected end - check out, or open the app if you need help"),
-        "url": "/office/" if office else f"/#/visit/{visit_id}",
+        "url": (f"/office/schedule/?client_id={client_id}" if client_id else "/office/schedule/")
+               if office else f"/#/visit/{visit_id}",
     }
 
 
@@ -83,6 +93,7 @@ class Alert:
     start: datetime
     kind: str
     subscription: WebPushSubscription
+    client_id: uuid.UUID | None = None
 
 
 def _subs(session: Session, user_ids) -> list[WebPushSubscription]:
@@ -121,10 +132,10 @@ def alerts_due(session: Session, now: datetime, grace: timedelta, escalate_after
         if now < end + grace or now > end + GIVE_UP_AFTER:
             continue
         for sub in _subs(session, _pair_members(session, visit.client_id)):
-            found.append(Alert(visit.id, visit.scheduled_start_at, OVERDUE, sub))
+            found.append(Alert(visit.id, visit.scheduled_start_at, OVERDUE, sub, visit.client_id))
         if now >= end + grace + escalate_after:
             for sub in _subs(session, _coordinators(session, area_id)):
-                found.append(Alert(visit.id, visit.scheduled_start_at, OVERDUE_OFFICE, sub))
+                found.append(Alert(visit.id, visit.scheduled_start_at, OVERDUE_OFFICE, sub, visit.client_id))
     # All-clear: to every subscription alerted about a visit that is no longer open.
     cleared = session.execute(
         select(Visit.id, Visit.scheduled_start_at, WebPushSubscription)
@@ -141,20 +152,9 @@ def alerts_due(session: Session, now: datetime, grace: timedelta, escalate_after
 
 def send_overdue(session: Session, now: datetime, *, vapid_key, subject: str, timeout: float = 10.0,
                  grace: timedelta = DEFAULT_GRACE, escalate_after: timedelta = DEFAULT_ESCALATE_AFTER) -> Outcome:
-    outcome = Outcome()
-    work = [(a, {"endpoint": a.subscription.endpoint, "keys": {"p256dh": a.subscription.p256dh,
-                                                                 "auth": a.subscription.auth}}, a.subscription.id)
-            for a in alerts_due(session, now, grace, escalate_after)]
-    session.commit()
-    for alert, subscription, sub_id in work:
-        claimed = delivery.claim(session, alert.visit_id, sub_id, alert.kind, alert.start, now)
-        if claimed is None:
-            outcome.skipped += 1
-            continue
-        result = sender.send(subscription, alert_payload(alert.kind, alert.visit_id), vapid_key=vapid_key,
-                             subject=subject, ttl=TTL, timeout=timeout)
-        what = delivery.record(session, claimed, result, now)
-        setattr(outcome, what, getattr(outcome, what) + 1)
-        if what != "sent":
-            log.info("%s alert of visit %s: %s (%s)", alert.kind, alert.visit_id, what, result.detail)
-    return outcome
+    """Send the overdue alerts and all-clears due at ``now``, each at most once.
+    A Web Push service that does not answer is tried once a run (app.reminders.sending)."""
+    messages = [Message(a.visit_id, None, a.subscription.id, subscription_json(a.subscription), a.kind, a.start,
+                        alert_payload(a.kind, a.visit_id, a.client_id), TTL, f"{a.kind} alert of visit {a.visit_id}")
+                for a in alerts_due(session, now, grace, escalate_after)]
+    return send_each(session, messages, now, vapid_key=vapid_key, subject=subject, timeout=timeout)

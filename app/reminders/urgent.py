@@ -16,7 +16,6 @@ concerns: the safeguarding list shows them).
 """
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,12 +26,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.clients.models import Client
 from app.fieldwork.models import Concern
-from app.reminders import delivery
-from app.reminders.due import Outcome
-from app.webpush import sender
+from app.reminders.sending import Message, Outcome, send_each, subscription_json
 from app.webpush.models import WebPushSubscription
-
-log = logging.getLogger(__name__)
 
 URGENT_CONCERN = "urgent_concern"
 GIVE_UP_AFTER = timedelta(days=7)
@@ -68,28 +63,16 @@ def alerts_due(session: Session, now: datetime) -> list[Alert]:
                Concern.created_at > now - GIVE_UP_AFTER)
         .order_by(Concern.created_at, Concern.id)
     ).all()
-    return [Alert(concern_id, arrived_at, sub.id,
-                  {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}})
-            for concern_id, arrived_at, sub in rows]
+    return [Alert(concern_id, arrived_at, sub.id, subscription_json(sub)) for concern_id, arrived_at, sub in rows]
 
 
 def send_urgent_concerns(session: Session, now: datetime, *, vapid_key, subject: str,
                          timeout: float = 10.0) -> Outcome:
-    """Send every urgent concern not yet acknowledged to its area's coordinators, each at most once."""
-    outcome = Outcome()
+    """Send every urgent concern not yet acknowledged to its area's coordinators, each at most once.
+    A Web Push service that does not answer is tried once a run (app.reminders.sending)."""
     session.commit()  # read in a fresh transaction: concerns synced a moment ago included
-    work = alerts_due(session, now)
-    session.commit()  # the read is over; each claim is a transaction of its own
-    for alert in work:
-        claimed = delivery.claim(session, None, alert.subscription_id, URGENT_CONCERN, alert.arrived_at, now,
-                                 concern_id=alert.concern_id)
-        if claimed is None:
-            outcome.skipped += 1
-            continue
-        result = sender.send(alert.subscription, alert_payload(alert.concern_id), vapid_key=vapid_key,
-                             subject=subject, ttl=TTL, timeout=timeout)
-        what = delivery.record(session, claimed, result, now)
-        setattr(outcome, what, getattr(outcome, what) + 1)
-        if what != "sent":
-            log.info("urgent concern %s alert: %s (%s)", alert.concern_id, what, result.detail)
-    return outcome
+    messages = [Message(None, alert.concern_id, alert.subscription_id, alert.subscription, URGENT_CONCERN,
+                        alert.arrived_at, alert_payload(alert.concern_id), TTL,
+                        f"urgent concern {alert.concern_id} alert")
+                for alert in alerts_due(session, now)]
+    return send_each(session, messages, now, vapid_key=vapid_key, subject=subject, timeout=timeout)

@@ -65,6 +65,8 @@ def test_overdue_alerts_the_pair_then_the_office_and_a_late_check_out_clears_it(
     assert send(END + timedelta(minutes=60)).sent == 1  # still open: the area's coordinator
     [(path, message)] = received()
     assert path == "/webpush/coordinator" and message["kind"] == "overdue_office"
+    # It opens the schedule of the visit's client, which flags the visit as not checked out.
+    assert message["url"] == f"/office/schedule/?client_id={visit.client_id}"
     for _, m in alerts + [(path, message)]:
         text = json.dumps(m)
         assert "Margaret" not in text and "Example Street" not in text and "Amira" not in text
