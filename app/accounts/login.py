@@ -23,7 +23,6 @@ DEVICE_REVOKED = ("This phone has been signed out by the office, and what it hel
 # by the office). Office browsers: shared desks, so short.
 TIMEOUT_DEFAULTS = {
     "FIELD_SIGN_IN_IDLE_DAYS": 30,
-    "FIELD_SIGN_IN_DAYS": 90,
     "OFFICE_SIGN_IN_IDLE_MINUTES": 60,
     "OFFICE_SIGN_IN_HOURS": 12,
 }
@@ -42,7 +41,7 @@ def _may_follow_a_revocation() -> bool:
 def timeouts(config) -> sign_ins.Timeouts:
     return sign_ins.Timeouts(
         field_idle=timedelta(days=config["FIELD_SIGN_IN_IDLE_DAYS"]),
-        field_expiry=timedelta(days=config["FIELD_SIGN_IN_DAYS"]),
+        field_expiry=config["REMEMBER_COOKIE_DURATION"],  # REMEMBER_DAYS: the cookie and the server agree
         office_idle=timedelta(minutes=config["OFFICE_SIGN_IN_IDLE_MINUTES"]),
         office_expiry=timedelta(hours=config["OFFICE_SIGN_IN_HOURS"]),
     )
