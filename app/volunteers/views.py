@@ -157,7 +157,7 @@ def revoke_sign_in(volunteer_id, sign_in_id):
         db.session.commit()
         flash(f"{volunteer.name}’s {row.device} is signed out. The next time it connects it deletes "
               "everything it holds about clients.")
-    return redirect(url_for(".volunteer", volunteer_id=volunteer.id) + "#devices", 303)
+    return redirect(url_for(".volunteer", volunteer_id=volunteer.id), 303)  # the message is at the top
 
 
 @bp.post("/<uuid:volunteer_id>/sign-ins/revoke")
@@ -170,4 +170,4 @@ def revoke_all_sign_ins(volunteer_id):
               f"{'' if count == 1 else 's'}. Each deletes everything it holds about clients the next time it connects.")
     else:
         flash(f"{volunteer.name} was not signed in anywhere: nothing changed.")
-    return redirect(url_for(".volunteer", volunteer_id=volunteer.id) + "#devices", 303)
+    return redirect(url_for(".volunteer", volunteer_id=volunteer.id), 303)  # the message is at the top
