@@ -35,7 +35,14 @@ bp.before_request(coordinators_only)
 
 @bp.get("/")
 def home():
+    from datetime import timedelta
+
+    from app.schedule.services import OVERDUE_LOOKBACK_DAYS, grace_minutes, overdue_visits
+
+    grace = grace_minutes()
     return render_template("office/home.html", clients=client_overview(db.session, current_user),
+                           overdue=overdue_visits(db.session, current_user, grace=timedelta(minutes=grace)),
+                           grace=grace, overdue_days=OVERDUE_LOOKBACK_DAYS,
                            concern_counts=queue_counts(db.session, current_user),
                            blocked_pairs=blocked_pairs(db.session, current_user),
                            compliance=_compliance_warnings())

@@ -61,8 +61,10 @@ def _pair_then(assignments, at):
 
 
 def visits(session: Session, user: User, *, start: date, end: date, pair_id=None, client_id=None,
-           now: datetime | None = None) -> list[Row]:
-    """Visits from ``start`` to ``end`` (London days, both included), oldest first."""
+           now: datetime | None = None, grace: timedelta = DEFAULT_GRACE) -> list[Row]:
+    """Visits from ``start`` to ``end`` (London days, both included), oldest
+    first; ``grace``: the configured OVERDUE_GRACE_MINUTES
+    (app.reminders.overdue.configured_grace), as the overdue alerts use."""
     now = now or utcnow()
     lo = datetime.combine(start, time(0), LONDON)
     hi = datetime.combine(end + timedelta(days=1), time(0), LONDON)
@@ -91,8 +93,37 @@ def visits(session: Session, user: User, *, start: date, end: date, pair_id=None
         mentors = sorted(name for m, name in members if m.joined_at <= at and (m.left_at is None or m.left_at > at))
         if pid and not mentors:  # before the pair's members joined: those it has now
             mentors = sorted(name for m, name in members if m.left_at is None)
-        rows.append(Row(visit, visit.client_id, client_name, pid, pairs.get(pid), mentors, is_overdue(visit, now)))
+        rows.append(Row(visit, visit.client_id, client_name, pid, pairs.get(pid), mentors, is_overdue(visit, now, grace)))
     return rows
+
+
+def grace_minutes() -> int:
+    """OVERDUE_GRACE_MINUTES of the running app, as the overdue alerts use it;
+    the default if it is not a whole number (the reminders job refuses it)."""
+    from flask import current_app
+
+    from app.reminders.overdue import configured_grace
+
+    try:
+        grace = configured_grace(current_app.config)
+    except ValueError:
+        current_app.logger.warning("OVERDUE_GRACE_MINUTES is not a whole number of minutes; using the default")
+        grace = DEFAULT_GRACE
+    return int(grace.total_seconds() // 60)
+
+
+# The office home page lists the visits not checked out that started this
+# many days ago at most: the schedule's default view starts as far back.
+OVERDUE_LOOKBACK_DAYS = 7
+
+
+def overdue_visits(session: Session, user: User, *, grace: timedelta, now: datetime | None = None) -> list[Row]:
+    """Visits in the user's scope checked in and not checked out past their
+    expected end plus ``grace`` (the rule of the overdue alerts), oldest first."""
+    now = now or utcnow()
+    today = now.astimezone(LONDON).date()
+    return [r for r in visits(session, user, start=today - timedelta(days=OVERDUE_LOOKBACK_DAYS), end=today,
+                              now=now, grace=grace) if r.overdue]
 
 
 def plannable_clients(session: Session, user: User) -> list[tuple[Client, MentorPair]]:

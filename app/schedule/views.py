@@ -78,13 +78,15 @@ def _page(errors=None, values=None, problem=None, status=200):
     clients = services.clients_in_scope(db.session, current_user)
     if client_id is not None and client_id not in {c.id for c in clients}:
         client_id = None
-    rows = services.visits(db.session, current_user, start=start, end=end, pair_id=pair_id, client_id=client_id)
+    grace = services.grace_minutes()
+    rows = services.visits(db.session, current_user, start=start, end=end, pair_id=pair_id, client_id=client_id,
+                           grace=timedelta(minutes=grace))
     return render_template(
         "schedule/schedule.html", rows=rows, pairs=pairs, clients=clients, plannable=plannable,
         start=start, end=end, pair_id=pair_id, client_id=client_id, status_words=STATUS_WORDS,
         filter_errors=filter_errors, errors=errors or {}, values=values or {}, problem=problem,
         counts={s: sum(1 for r in rows if r.visit.status == s) for s in STATUS_WORDS},
-        overdue=sum(1 for r in rows if r.overdue)), status
+        overdue=sum(1 for r in rows if r.overdue), grace=grace), status
 
 
 @bp.get("/")
