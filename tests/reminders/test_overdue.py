@@ -104,3 +104,27 @@ def test_the_cli_sends_overdue_alerts_with_its_grace_period(world, app, runner, 
     result = runner.invoke(args=["reminders", "send-due"])
     assert "Reminders: 2 sent" in result.output, result.output
     assert sorted(path for path, _ in received()) == ["/webpush/amira", "/webpush/ben"]
+
+
+def test_two_senders_at_once_send_each_overdue_alert_and_all_clear_once(world, app, session):
+    """Two runs of the job at once (cron overlapping itself, two machines),
+    each with its own session: every alert and every all-clear goes once."""
+    from tests.reminders.senders import at_once
+
+    visit, _send, received = world
+    vapid = app.extensions["vapid"]
+
+    def send(now):
+        return lambda s: send_overdue(s, now, vapid_key=vapid["key"], subject=app.config["VAPID_SUBJECT"],
+                                      timeout=2).as_dict()
+
+    make_session = app.extensions["database"]["sessionmaker"]
+    results = at_once(make_session, send(END + timedelta(minutes=60)), count=2)
+    assert sum(r["sent"] for r in results) == 3  # Amira, Ben, and the coordinator
+    assert sorted(path for path, _ in received()) == ["/webpush/amira", "/webpush/ben", "/webpush/coordinator"]
+    session.execute(update(Visit).where(Visit.id == visit.id).values(checked_out_at="2027-01-14T16:10:00+00:00"))
+    session.commit()
+    results = at_once(make_session, send(END + timedelta(minutes=75)), count=2)
+    assert sum(r["sent"] for r in results) == 3
+    assert sorted((path, m["kind"]) for path, m in received()) == [
+        ("/webpush/amira", "all_clear"), ("/webpush/ben", "all_clear"), ("/webpush/coordinator", "all_clear")]

@@ -205,3 +205,29 @@ def test_two_senders_at_once_send_each_reminder_once(world, app):
     results = at_once(make_session, lambda session: world.send(SOON_AT, session=session))
     assert sum(r["sent"] for r in results) == 6
     assert sorted(path for path, _, _ in world.webpush.received) == sorted(f"/webpush/{n}" for n in ("a1", "a2", "a3", "b1", "b2", "b3"))
+
+
+def test_a_visit_rescheduled_through_the_sync_api_moves_its_reminder(world, session, api):
+    """A mentor moves the visit on the phone; the reminder follows what the
+    sync push wrote (scheduled_start_at from scheduled_start), not a DB edit."""
+    import uuid
+
+    world.phone("amira@demo.test", "a")
+    assert world.send(EVENING_AT)["sent"] == 1
+    session.refresh(world.visit)
+    rev, old_start = world.visit.rev, world.visit.scheduled_start
+    session.commit()  # end the read: on SQLite it would hold back the API's write
+    new_start = START + timedelta(days=2, hours=1)  # 15:00 GMT two days later
+    response = api("ben@demo.test").post("/api/sync/push", json={
+        "device_id": str(uuid.uuid4()), "schema_version": 1,
+        "mutations": [{"mutation_id": str(uuid.uuid4()), "kind": "visit", "id": str(world.visit.id), "op": "update",
+                       "base_rev": rev, "base": {"scheduled_start": old_start},
+                       "changes": {"scheduled_start": new_start.isoformat()}}]})
+    assert response.status_code == 200 and response.get_json()["results"][0]["status"] == "applied", response.get_json()
+    session.expire_all()
+    assert session.get(Visit, world.visit.id).scheduled_start_at == new_start
+    session.commit()
+    assert world.send(SOON_AT)["sent"] == 0  # the old time has no reminder any more
+    assert world.send(new_start - timedelta(minutes=60))["sent"] == 1
+    [*_, (_path, message)] = world.messages()
+    assert message["body"] == "Visit at 15:00 in 60 minutes - open the app for details"
