@@ -5,9 +5,11 @@ export class AuthError extends Error {}
 // The office signed this phone out (lost or stolen): it must wipe itself.
 export class RevokedError extends AuthError {}
 export class OfflineError extends Error {}
+// Said instead of a status code: people need what to do, not a number.
+const NOT_ANSWERING = 'The server is not answering just now. Try again in a few minutes.';
 export class ApiError extends Error {
   constructor(status, error) {
-    super((error && error.message) || `The server answered ${status}.`);
+    super((error && error.message) || NOT_ANSWERING);
     this.status = status;
     this.code = error && error.code;
     this.fields = (error && error.fields) || {};
@@ -38,14 +40,18 @@ export async function api(method, path, body) {
     throw new (error.code === 'device_revoked' ? RevokedError : AuthError)(error.message || 'Sign in again.');
   }
   if (!response.ok) {
-    if (!data) throw new OfflineError(`The server is not answering properly (${response.status}).`);
+    if (!data) throw new OfflineError(NOT_ANSWERING);
     throw new ApiError(response.status, data.error);
   }
   return data;
 }
 
+// A new sign-in forgets any sign-out still queued: its token was the old
+// session's, and the new session must never be ended by it.
 export async function signIn(email, password) {
-  return api('POST', '/api/session', { email, password, app: 'field' }); // { user, csrf_token }
+  const session = await api('POST', '/api/session', { email, password, app: 'field' }); // { user, csrf_token }
+  forgetPendingSignOut();
+  return session;
 }
 
 export async function currentSession() {
@@ -58,31 +64,39 @@ export async function currentSession() {
 // the server's session lives on until told. The token to tell it with is kept
 // outside IndexedDB (which the sign-out wipes) and sent when there is signal.
 const PENDING_SIGN_OUT = 'peer-mentors-pending-sign-out';
+const RETRY_MS = 60 * 1000;
 
 export function queueServerSignOut(csrfToken) {
   localStorage.setItem(PENDING_SIGN_OUT, csrfToken || '');
 }
 
+let retry = null;
+function forgetPendingSignOut() {
+  localStorage.removeItem(PENDING_SIGN_OUT);
+  clearTimeout(retry);
+}
+
+// Sent with the old session's own token only: a 403 means this browser now
+// holds another session (or a stale token), which that token cannot end,
+// and a live session's token is never borrowed for it. Until it goes (or a
+// new sign-in forgets it), it is tried again every minute.
 export async function finishPendingSignOut() {
-  let token = localStorage.getItem(PENDING_SIGN_OUT);
+  const token = localStorage.getItem(PENDING_SIGN_OUT);
+  clearTimeout(retry);
   if (token === null) return true;
-  const send = (csrf) => fetch('/api/session', {
-    method: 'DELETE', credentials: 'same-origin', cache: 'no-store',
-    headers: { Accept: 'application/json', 'X-CSRF-Token': csrf },
-  });
   try {
-    let response = await send(token);
-    if (response.status === 403) {
-      // The kept token is stale: ask the live session for its own.
-      const current = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
-      if (current.status === 401) response = current;
-      else if (current.ok) { token = (await current.json()).csrf_token; response = await send(token); }
-    }
-    if (response.status === 204 || response.status === 401) {
-      localStorage.removeItem(PENDING_SIGN_OUT);
+    const response = await fetch('/api/session', {
+      method: 'DELETE', credentials: 'same-origin', cache: 'no-store',
+      headers: { Accept: 'application/json', 'X-CSRF-Token': token },
+    });
+    const gone = response.status === 403 // the old session may have ended anyway
+      && (await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })).status === 401;
+    if (response.status === 204 || response.status === 401 || gone) {
+      if (localStorage.getItem(PENDING_SIGN_OUT) === token) forgetPendingSignOut();
       return true;
     }
-  } catch (err) { /* still no signal: try again when it comes back */ }
+  } catch (err) { /* still no signal */ }
+  if (localStorage.getItem(PENDING_SIGN_OUT) !== null) retry = setTimeout(finishPendingSignOut, RETRY_MS);
   return false;
 }
 
