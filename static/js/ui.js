@@ -47,10 +47,21 @@ export function notify(message, action = null) {
 }
 
 // Draw the current screen again (after Undo brought something back); the
-// router says how (onRefresh), so screens need not import it.
+// router says how (onRefresh), so screens need not import it. What is typed
+// and not saved is put back into the fields of the new drawing.
 let redraw = () => null;
 export const onRefresh = (fn) => { redraw = fn; };
-export const refreshScreen = () => redraw();
+export async function refreshScreen() {
+  const typed = [...document.querySelectorAll('#main form')].filter((f) => f.isDirty && f.isDirty())
+    .flatMap((f) => [...f.elements].filter((e) => e.id && e.name).map((e) => [e.id, e.value, e.checked]));
+  await redraw();
+  for (const [id, value, checked] of typed) {
+    const e = document.getElementById(id);
+    if (!e) continue;
+    if (e.type === 'radio' || e.type === 'checkbox') e.checked = checked;
+    else e.value = value;
+  }
+}
 
 // The next render opens at the top even if the address stays the same.
 export function freshScreen() {
@@ -139,6 +150,13 @@ export function localInput(iso) {
 // the screen then asks first (see routes.js), and a sync does not redraw it.
 export function hasUnsavedInput() {
   return [...document.querySelectorAll('#main form')].some((f) => f.isDirty && f.isDirty());
+}
+
+// Deleting the record a screen is about: its unsaved typing goes too, and
+// the question before the delete says so (UNSAVED_TOO), so leaving asks no more.
+export const UNSAVED_TOO = ' What you typed on this screen and did not save is deleted with it.';
+export function dropUnsavedInput() {
+  for (const f of document.querySelectorAll('#main form')) if (f.markSaved) f.markSaved();
 }
 
 // A form from a list of questions, with GOV.UK-style errors.

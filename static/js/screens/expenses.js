@@ -7,7 +7,7 @@ import { limits } from '../contract.js';
 import { getMeta } from '../db.js';
 import { keepReceipt, receipt, sha256, shrinkPhoto } from '../receipts.js';
 import { deleteLocal, getRecord, listRecords, outboxEntries, saveLocal } from '../store.js';
-import { ask, form, formatDay, formatWhen, h, isoWithOffset, notify, plural, render } from '../ui.js';
+import { UNSAVED_TOO, ask, dropUnsavedInput, form, formatDay, formatWhen, h, hasUnsavedInput, isoWithOffset, notify, plural, render } from '../ui.js';
 import { clientName, label, optionsFor } from './labels.js';
 import { undoAction } from './common.js';
 
@@ -86,7 +86,7 @@ async function itemRow(i, s, editable) {
     strong(`${day(d.spent_on)}: ${journey ? `${d.from_place} → ${d.to_place}` : label(CATEGORY, d.category)}`),
     p(journey ? `${miles(d.miles_tenths || 0)} miles, ${label(VEHICLE, d.vehicle).toLowerCase()}${d.passengers ? `, ${plural(d.passengers, 'passenger')}` : ''}` : d.description),
     p(money(s.amounts.get(i.id))),
-    d.receipt_sha256 ? h('p', { class: 'caption' }, a && !a.uploaded ? (a.error ? `Receipt not sent: ${a.error}` : 'Receipt waiting to send') : 'Receipt sent') : null,
+    d.receipt_sha256 ? h('p', { class: 'caption' }, a && !a.uploaded ? (a.error ? `Receipt not sent: ${a.error.replace(/ ?\(\d{3}\)/, '')}` : 'Receipt waiting to send') : 'Receipt sent') : null,
     problem ? h('p', { class: 'error-message' }, `Not accepted: ${problem}`) : null,
     editable ? h('a', { href: `#/expenses/item/${i.id}`, 'aria-label': `Change or delete the ${d.item_type} of ${day(d.spent_on)}` }, 'Change or delete') : null);
 }
@@ -270,8 +270,9 @@ export async function itemScreen(type, id) {
   const area = h('div');
   render(item ? `${what} of ${day(d.spent_on)}` : `Add a ${what.toLowerCase()}`, f,
     item ? [h('button', { type: 'button', class: 'button button--secondary', onclick: () => ask(area, {
-      question: `Delete this ${what.toLowerCase()}?`, detail: 'It is taken out of your claim.', yes: `Delete ${what.toLowerCase()}`, no: 'Keep it',
+      question: `Delete this ${what.toLowerCase()}?`, detail: `It is taken out of your claim.${hasUnsavedInput() ? UNSAVED_TOO : ''}`, yes: `Delete ${what.toLowerCase()}`, no: 'Keep it',
       onYes: async () => {
+        dropUnsavedInput();
         notify(`${what} deleted.`, undoAction(await deleteLocal([[ITEM, id]]), what));
         location.hash = '#/expenses';
         afterSave();

@@ -1,7 +1,7 @@
 // GROW goals and their progress, SARA problem plans, safeguarding concerns.
 import { afterSave } from '../app.js';
 import { deleteLocal, getRecord, listRecords, needsChecking, recordState, saveLocal } from '../store.js';
-import { ask, form, formatDay, formatWhen, h, isoWithOffset, notify, render, svg } from '../ui.js';
+import { UNSAVED_TOO, ask, dropUnsavedInput, form, formatDay, formatWhen, h, hasUnsavedInput, isoWithOffset, notify, render, svg } from '../ui.js';
 import { CONCERN_CATEGORY, GOAL_STATUS, clientName, label, optionsFor } from './labels.js';
 import { checkBanner, limited, undoAction, visitChoices, visitField, visitIdOf } from './common.js';
 
@@ -35,8 +35,9 @@ function deleteSection(what, detail, records, back) {
   return [
     h('h2', {}, 'Made by mistake?'),
     h('button', { type: 'button', class: 'button button--secondary', onclick: () => ask(area, {
-      question: `Delete this ${what.toLowerCase()}?`, detail, yes: `Delete ${what.toLowerCase()}`, no: 'Keep it',
+      question: `Delete this ${what.toLowerCase()}?`, detail: detail + (hasUnsavedInput() ? UNSAVED_TOO : ''), yes: `Delete ${what.toLowerCase()}`, no: 'Keep it',
       onYes: async () => {
+        dropUnsavedInput();
         const group = await deleteLocal(records);
         notify(`${what} deleted.`, undoAction(group, what));
         location.hash = back;

@@ -1,7 +1,7 @@
 import { OfflineError, queueServerSignOut, signOut } from '../api.js';
 import { getMeta, setMeta, wipe } from '../db.js';
 import { counts } from '../store.js';
-import { ask, form, h, notify, plural, render } from '../ui.js';
+import { ask, form, h, plural, render } from '../ui.js';
 import { recordsPhrase } from './labels.js';
 import * as reminders from '../reminders.js';
 
@@ -28,6 +28,12 @@ async function finishSignOut() {
   location.reload();
 }
 
+function said() {
+  const area = h('div');
+  area.say = (message) => area.replaceChildren(h('div', { class: 'notice', role: 'status' }, h('p', {}, message)));
+  return area;
+}
+
 export async function settingsScreen() {
   const user = await getMeta('user');
   const size = await applyTextSize();
@@ -42,6 +48,9 @@ export async function settingsScreen() {
       yes: 'Sign out and delete them', no: 'Cancel, stay signed in', onYes: finishSignOut,
     });
   };
+  // Saving one form says so beside it and redraws nothing: what is typed
+  // in the other form stays.
+  const sizeSaid = said();
   render('Settings',
     user ? h('p', {}, `Signed in as ${user.name}.`) : null,
     await remindersSection(),
@@ -50,8 +59,9 @@ export async function settingsScreen() {
       fields: [{ name: 'text_size', label: 'Size of the writing in this app', type: 'radios', options: SIZES }],
       values: { text_size: size },
       submitLabel: 'Save text size',
-      onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); notify('Text size saved.'); settingsScreen(); return null; },
+      onSubmit: async ({ text_size }) => { await setMeta('text_size', text_size || 'default'); await applyTextSize(text_size); sizeSaid.say('Text size saved.'); return null; },
     }),
+    sizeSaid,
     h('h2', {}, 'Sign out'),
     h('p', {}, 'Signing out deletes everything about your clients from this phone.'),
     h('button', { type: 'button', class: 'button button--secondary', onclick: askSignOut }, 'Sign out'),
@@ -115,7 +125,8 @@ async function remindersSection() {
 // When reminders come, for every phone of this person.
 async function reminderTimesForm() {
   const prefs = await reminders.preferences();
-  return form({
+  const timesSaid = said();
+  return [form({
     fields: [
       { name: 'enabled', label: 'Remind me of my visits', type: 'radios', options: [['yes', 'Yes'], ['no', 'No, no reminders']], required: true },
       { name: 'evening_time', label: 'The evening before, at', type: 'time', required: true, requiredMessage: 'Enter a time, like 18:00', hint: 'For example, 18:00' },
@@ -131,9 +142,8 @@ async function reminderTimesForm() {
         return Object.keys(err.fields || {}).length ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, [].concat(v).join(' ')]))
           : { enabled: err.message || 'That did not work. Try again.' };
       }
-      notify(saved ? 'Reminder times saved.' : 'Reminder times saved on this phone. They are sent when the phone has signal.');
-      settingsScreen();
+      timesSaid.say(saved ? 'Reminder times saved.' : 'Reminder times saved on this phone. They are sent when the phone has signal.');
       return null;
     },
-  });
+  }), timesSaid];
 }

@@ -2,7 +2,7 @@
 import { afterSave } from '../app.js';
 import { getMeta } from '../db.js';
 import { deleteLocal, getRecord, needsChecking, saveLocal } from '../store.js';
-import { ask, form, formatDay, formatWhen, freshScreen, h, isoWithOffset, localInput, notify, plural, render, sameDay, summaryList } from '../ui.js';
+import { UNSAVED_TOO, ask, dropUnsavedInput, form, formatDay, formatWhen, freshScreen, h, hasUnsavedInput, isoWithOffset, localInput, notify, plural, render, sameDay, summaryList } from '../ui.js';
 import { VISIT_STATUS, clientName, label } from './labels.js';
 import { checkBanner, limited, partnerName, undoAction } from './common.js';
 
@@ -128,11 +128,13 @@ export async function visitScreen(id) {
     recordForm,
     h('h2', {}, 'Recorded by mistake?'),
     h('p', {}, 'Delete a visit recorded on the wrong client or twice. You can undo it for a short while.'),
+    // Typing not saved is asked about here, once, before anything is deleted.
     h('button', { type: 'button', class: 'button button--secondary', onclick: () => ask(deleteArea, {
       question: 'Delete this visit?',
-      detail: 'It is removed from both your phones and from the office records.',
+      detail: `It is removed from both your phones and from the office records.${hasUnsavedInput() ? UNSAVED_TOO : ''}`,
       yes: 'Delete visit', no: 'Keep it',
       onYes: async () => {
+        dropUnsavedInput();
         const group = await deleteLocal([['visit', id]]);
         notify('Visit deleted.', undoAction(group, 'Visit'));
         location.hash = `#/client/${clientId}`;
