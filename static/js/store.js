@@ -58,8 +58,15 @@ export async function outboxEntries() {
   return transaction(['outbox'], 'readonly', (s) => getAll(s.outbox));
 }
 
+// Open conflicts, less those about a record this phone has deleted: its
+// delete settles them on the server when sent, and Undo brings them back.
+async function openConflicts(s) {
+  const deleting = new Set((await getAll(s.outbox)).filter((e) => e.op === 'delete' && e.state === 'queued').map((e) => e.id));
+  return (await getAll(s.conflicts)).filter((c) => !deleting.has(c.record_id));
+}
+
 export async function conflicts() {
-  return transaction(['conflicts'], 'readonly', (s) => getAll(s.conflicts));
+  return transaction(['conflicts', 'outbox'], 'readonly', openConflicts);
 }
 
 // Results of a push: accepted entries leave the outbox; rejected ones stay,
@@ -91,8 +98,10 @@ export async function applyPull(page) {
     // person, with the record as it was (a delete may have settled it).
     const shown = new Set((await getAll(s.conflicts)).map((c) => c.id));
     const settled = ((await get(s.meta, 'settled')) || []);
+    const me = (await get(s.meta, 'user')) || {};
     for (const done of page.settled || []) {
-      if (!shown.has(done.id) || settled.some((n) => n.id === done.id) || !s[done.kind]) continue;
+      // Settled by this person (a delete made here): nothing to tell them.
+      if (!shown.has(done.id) || (me.id && done.resolved_by === me.id) || settled.some((n) => n.id === done.id) || !s[done.kind]) continue;
       const record = await get(s[done.kind], done.record_id);
       settled.push({ ...done, data: record ? record.data : {} });
     }
@@ -136,7 +145,7 @@ export async function refreshView(kind, id) {
 export async function counts() {
   return transaction(['outbox', 'conflicts', 'meta'], 'readonly', async (s) => {
     const entries = await getAll(s.outbox);
-    const open = await req(s.conflicts.count());
+    const open = (await openConflicts(s)).length;
     const settled = (await get(s.meta, 'settled')) || [];
     const waitingByKind = {};
     const seen = new Set();
@@ -186,13 +195,16 @@ export async function deleteLocal(records) {
   const group = crypto.randomUUID();
   const holdUntil = new Date(Date.now() + UNDO_MS).toISOString();
   const kinds = [...new Set(records.map(([kind]) => kind))];
-  await transaction([...kinds, 'outbox'], 'readwrite', async (s) => {
+  await transaction([...kinds, 'outbox', 'conflicts'], 'readwrite', async (s) => {
+    const open = await getAll(s.conflicts);
     for (const [kind, id] of records) {
       const record = await get(s[kind], id);
       if (!record || record.deleted) continue;
+      // The delete settles the record's conflicts (conflicts() hides them now).
+      const resolves = open.filter((c) => c.kind === kind && c.record_id === id).map((c) => c.id);
       await req(s.outbox.add({
         mutation_id: crypto.randomUUID(), kind, id, op: 'delete', base_rev: record.rev, base: {}, changes: {},
-        resolves: [], state: 'queued', errors: null, created_at: new Date().toISOString(), group, hold_until: holdUntil,
+        resolves, state: 'queued', errors: null, created_at: new Date().toISOString(), group, hold_until: holdUntil,
       }));
       await req(s[kind].put({ ...record, deleted: true }));
     }

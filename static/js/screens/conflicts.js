@@ -76,7 +76,9 @@ function conflictCard(c, title, me) {
   const card = h('div', { class: 'card' },
     h('h2', {}, title), h('p', {}, h('strong', {}, heading)),
     h('dl', { class: 'summary' },
-      h('div', {}, h('dt', {}, 'Saved version'), h('dd', {}, show(c.theirs, c.field, c.kind))),
+      // The phone is not told who saved the kept version (the pull names
+      // only who raised the conflict), so it says what it knows.
+      h('div', {}, h('dt', {}, 'Saved version (it reached the office first)'), h('dd', {}, show(c.theirs, c.field, c.kind))),
       h('div', {}, h('dt', {}, `${whose} (not saved)`), h('dd', {}, show(c.mine, c.field, c.kind)))));
   const useOther = () => (deleteMetEdit
     ? resolveConflict(c, raiserDeleted ? 'delete' : 'update', raiserDeleted ? {} : c.mine)
