@@ -3,6 +3,7 @@ opens at the top and reads as a person would write it, and each action says
 what it did. Each test here failed on the field app before issue 7."""
 import re
 
+from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_field_app import (
     both_edit_offline_then_sync, db_rows, first_visit_id, open_first_client, show, sync, wait_status)
@@ -84,6 +85,30 @@ def every_screen(page):
     }""")
 
 
+def expenses_screens(page):
+    """The expenses screens, for a mentor with a draft claim (Chloe)."""
+    return page.evaluate("""async () => {
+        const { listRecords } = await import('/static/js/store.js');
+        const [claim] = await listRecords('expense_claim', (c) => c.data.status === 'draft');
+        const [item] = await listRecords('expense_item', (i) => i.data.claim_id === claim.id);
+        return ['#/expenses', '#/expenses/journey', '#/expenses/cost', `#/expenses/item/${item.id}`, `#/expenses/send/${claim.id}`];
+    }""")
+
+
+def assert_opens_at_the_top(page, routes):
+    for route in routes:
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.goto(page.url.split("#")[0] + route)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.scrollY") == 0, route
+        assert page.evaluate("document.activeElement.tagName") == "H1", route
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        scrolled, bar_top, header = page.evaluate("""() => [window.scrollY,
+            document.getElementById('sync-status').getBoundingClientRect().top,
+            document.querySelector('header').getBoundingClientRect().height]""")
+        assert bar_top == max(0, header - scrolled), route  # in view, under the header or at the top
+
+
 def test_no_screen_shows_null_undefined_nan_or_a_status_code(server, new_context):
     db_rows(server, "update clients set risks = NULL, phone = NULL where name = 'Margaret Hill'")
     a, b, visit_id = both_edit_offline_then_sync(
@@ -120,17 +145,27 @@ def test_every_screen_opens_at_the_top_with_focus_on_its_heading_and_the_sync_ba
     page.wait_for_selector("h1:has-text('Visit to')")
     assert page.evaluate("window.scrollY") == 0
     assert page.evaluate("document.activeElement.tagName") == "H1"
-    for route in every_screen(page):
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.goto(page.url.split("#")[0] + route)
-        page.wait_for_timeout(300)
-        assert page.evaluate("window.scrollY") == 0, route
-        assert page.evaluate("document.activeElement.tagName") == "H1", route
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        scrolled, bar_top, header = page.evaluate("""() => [window.scrollY,
-            document.getElementById('sync-status').getBoundingClientRect().top,
-            document.querySelector('header').getBoundingClientRect().height]""")
-        assert bar_top == max(0, header - scrolled), route  # in view, under the header or at the top
+    assert_opens_at_the_top(page, every_screen(page))
+    # The expenses screens (Chloe has a draft claim), and the sign-in screen.
+    context, chloe = signed_in(server, new_context, "chloe@demo.test")
+    assert_opens_at_the_top(chloe, expenses_screens(chloe))
+    # Signed out on the server: "Sign in again" in the bar, from far down a screen.
+    chloe.evaluate("""async () => {
+        await (await import('/static/js/db.js')).setMeta('auth', 'expired');
+        await (await import('/static/js/app.js')).showStatus();
+    }""")
+    chloe.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert chloe.evaluate("window.scrollY") > 0
+    chloe.click("#sync-status a:text('Sign in again')")
+    chloe.wait_for_selector("h1:text('Sign in')")
+    chloe.wait_for_timeout(300)
+    assert chloe.evaluate("window.scrollY") == 0
+    assert chloe.evaluate("[document.activeElement.tagName, document.activeElement.textContent]") == ["H1", "Sign in"]
+    # And a phone opening the app signed out.
+    page = new_context().new_page()
+    page.goto(server.url + "/")
+    page.wait_for_selector("h1:text('Sign in')")
+    assert page.evaluate("[window.scrollY, document.activeElement.tagName]") == [0, "H1"]
 
 
 def test_the_waiting_count_counts_what_the_person_recorded(server, new_context):
@@ -168,6 +203,8 @@ def test_conflict_cards_name_the_client_and_whose_version_and_the_other_phone_he
     card = kept.inner_text("main .card")
     assert re.search(r"Visit to Margaret Hill \(Maggie\), \w{3} \d{1,2} \w{3}, \d\d:\d\d", card), card
     assert re.search(rf"{raiser_name}’s version, \d\d:\d\d \(not saved\)", card), card
+    # The phone is not told who saved the kept version: it says what it knows.
+    assert re.search(r"Saved version \(it reached the office first\)\n(Ben: tired|Amira: she seemed brighter)", card), card
     show(raiser, "#/conflicts")
     raiser.wait_for_selector("main .card")
     assert re.search(r"Your version, \d\d:\d\d \(not saved\)", raiser.inner_text("main .card"))
@@ -231,9 +268,21 @@ def test_sign_in_screen_shows_no_signed_in_parts_and_the_header_stays_on_one_lin
         (await import('/static/js/app.js')).showStatus();
     }""")
     page.wait_for_selector("#nav-conflicts .badge:text('2')")
-    for width in (390, 360, 320):
-        page.set_viewport_size({"width": width, "height": 740})
-        assert page.evaluate("document.querySelector('header').getBoundingClientRect().height") <= 50, width
+    # At every text size: one row, every menu link in view, the home link a
+    # full-size target read out by the app's name.
+    for size in ("default", "large", "largest"):
+        page.evaluate("async (size) => (await import('/static/js/screens/settings.js')).applyTextSize(size)", size)
+        for width in (390, 360, 320):
+            page.set_viewport_size({"width": width, "height": 740})
+            height, nav_cut, home_width, home_name = page.evaluate("""() => {
+                const nav = document.getElementById('nav');
+                const home = document.querySelector('.bar__home');
+                return [document.querySelector('header').getBoundingClientRect().height,
+                        nav.scrollWidth - nav.clientWidth, home.getBoundingClientRect().width, home.textContent];
+            }""")
+            assert height <= 50, (size, width, height)
+            assert nav_cut <= 0, (size, width, nav_cut)
+            assert home_width >= 44 and home_name == "Peer Mentors", (size, width, home_width, home_name)
 
 
 def test_sign_out_puts_focus_on_the_safe_choice_and_counts_in_words(server, new_context):
@@ -343,3 +392,20 @@ def test_every_field_on_settings_is_a_full_size_touch_target(server, new_context
     for field in ("#f-evening_time", "#f-minutes_before"):
         box = page.locator(field).bounding_box()
         assert box["height"] >= 44 and box["width"] >= 200, (field, box)
+
+
+def test_a_mentor_at_the_office_sign_in_is_pointed_to_the_field_app_and_not_signed_in(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    page.goto(server.url + "/sign-in")
+    page.fill("#email", "amira@demo.test")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button:text('Sign in')")
+    page.wait_for_selector("h1:text('The office is for coordinators')")
+    assert "You have not been signed in here." in page.inner_text("main")
+    assert context.request.get(server.url + "/api/session").status == 401
+    assert context.request.get(server.url + "/office/", max_redirects=0).status in (302, 303, 401, 403)
+    page.click("a:text(\"Open the mentors' app\")")
+    page.wait_for_selector("h1:text('Sign in')")  # the field app's own sign-in
+    assert page.url.startswith(server.url + "/") and page.is_visible("#f-email")
+    assert page.is_hidden("#nav")
