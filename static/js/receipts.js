@@ -53,7 +53,7 @@ export async function uploadReceipts() {
     });
     if (put.ok) await mark(a.id, { uploaded: true, error: null });
     else if (put.status >= 400 && put.status < 500 && ![401, 403, 409, 429].includes(put.status)) {
-      let message = `The server refused it (${put.status}).`;
+      let message = put.status === 413 ? 'This receipt is too large to send. Take the photo again at a lower size.' : 'The office could not accept this receipt. Take the photo again, or ask your coordinator.';
       try { message = (await put.json()).error.message || message; } catch (err) { /* keep the plain words */ }
       await mark(a.id, { error: message });
     }
