@@ -61,17 +61,31 @@ self.addEventListener('push', (event) => {
 });
 
 // A tap on a reminder opens what it is about (a visit), from the shell in
-// the cache, so it works with no signal too. An open window is asked to go
-// there (the app routes by #/...); otherwise a new one opens at that address.
+// the cache, so it works with no signal too; a tap on an office alert opens
+// the office page it names. An open window of the same part (the field app is
+// the page at /, routed by #/...; the office is under /office/) is asked to go
+// there; otherwise a new window opens at that address. A field-app window is
+// never sent an office address, nor an office page a visit.
+const isOffice = (path) => path === '/office' || path.startsWith('/office/');
+const isFieldApp = (path) => path === '/' || path === '/index.html';
+
+function windowFor(windows, url) {
+  const office = isOffice(new URL(url, self.location.origin).pathname);
+  return windows.find((w) => {
+    const path = new URL(w.url).pathname;
+    return office ? isOffice(path) : isFieldApp(path);
+  });
+}
+
 async function openFromNotification(url) {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  if (windows.length) {
-    windows[0].postMessage({ type: 'open', url });
-    try { return await windows[0].focus(); } catch (err) { return windows[0]; } // focus is allowed only from a tap
+  const target = windowFor(windows, url);
+  if (target) {
+    target.postMessage({ type: 'open', url });
+    try { return await target.focus(); } catch (err) { return target; } // focus is allowed only from a tap
   }
   return self.clients.openWindow(url);
 }
-self.openFromNotification = openFromNotification; // for the browser tests
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();

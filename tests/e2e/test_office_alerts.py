@@ -65,23 +65,73 @@ def test_blocked_notifications_say_how_to_allow_them(server, new_context):
     assert errors == []
 
 
-def test_an_alert_shows_without_personal_data_and_a_click_opens_the_concern_in_the_open_office_page(
-        server, new_context):
-    from tests.e2e.test_service_worker import deliver_push
-
+def alert_shown(server, new_context, concern_id="00000000-0000-4000-8000-000000000001"):
+    """The office home page with alerts turned on (the service worker
+    registered), and an urgent-concern alert shown from the server's own payload."""
     from app.reminders.urgent import alert_payload
+    from tests.e2e.test_service_worker import deliver_push
 
     page, errors = office_home(server, new_context)
     page.click("button:text('Turn on alerts')")  # registers /sw.js, then cannot reach a push service
     page.wait_for_selector("[role=status]:has-text('That did not work')", timeout=25000)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    shown = deliver_push(server, page.context, page, alert_payload(concern_id))
+    return page, errors, shown
+
+
+def field_app_window(server, context):
+    """The field app open in another window of the same browser, focused last."""
+    field = context.new_page()
+    field.goto(server.url + "/")
+    field.wait_for_selector("h1")
+    field.bring_to_front()
+    return field
+
+
+def test_an_alert_shows_without_personal_data_and_a_click_opens_the_concern_in_the_open_office_page(
+        server, new_context):
+    from tests.e2e.test_service_worker import tap_notification
+
     concern_id = "00000000-0000-4000-8000-000000000001"
-    context = page.context
-    shown = deliver_push(server, context, page, alert_payload(concern_id))  # the server's own payload
+    page, errors, shown = alert_shown(server, new_context, concern_id)
     assert shown == {"title": "Urgent safeguarding concern",
                      "body": "An urgent concern has been raised - open the safeguarding list",
                      "tag": f"concern-{concern_id}", "url": f"/office/safeguarding/{concern_id}"}
-    [worker] = context.service_workers
-    worker.evaluate("(url) => self.openFromNotification(url)", shown["url"])
+    # The service worker's own click handler (tests/e2e/test_service_worker.py, TAP).
+    assert tap_notification(page.context) == {"outcome": "done", "opened": [], "left": 0}
     page.wait_for_url(f"**/office/safeguarding/{concern_id}")  # (a 404 page here: no such concern in the demo)
+    assert errors == []
+
+
+def test_a_click_on_an_alert_goes_to_the_office_page_not_to_a_field_app_window_focused_later(server, new_context):
+    from tests.e2e.test_service_worker import tap_notification
+
+    concern_id = "00000000-0000-4000-8000-000000000002"
+    page, errors, shown = alert_shown(server, new_context, concern_id)
+    field = field_app_window(server, page.context)
+    field_url = field.url
+    assert tap_notification(page.context) == {"outcome": "done", "opened": [], "left": 0}
+    page.wait_for_url(f"**/office/safeguarding/{concern_id}")
+    field.wait_for_timeout(500)
+    assert field.url == field_url  # the field app was not sent the office's address
+    assert errors == []
+
+
+def test_a_click_on_an_alert_with_only_the_field_app_open_opens_a_new_office_window(server, new_context):
+    """With no office page open, the handler opens a new window at the
+    concern (clients.openWindow, which headless Chromium refuses for a
+    script-made click: the address it was given is what is checked), and the
+    field app's window is left alone."""
+    from tests.e2e.test_service_worker import NOT_ALLOWED, tap_notification
+
+    concern_id = "00000000-0000-4000-8000-000000000003"
+    page, errors, shown = alert_shown(server, new_context, concern_id)
+    context = page.context
+    field = field_app_window(server, context)
+    field_url = field.url
+    page.close()
+    assert tap_notification(context) == {"outcome": NOT_ALLOWED, "opened": [f"/office/safeguarding/{concern_id}"],
+                                         "left": 0}
+    field.wait_for_timeout(500)
+    assert field.url == field_url
     assert errors == []

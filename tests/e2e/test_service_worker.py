@@ -96,6 +96,41 @@ def test_background_sync_in_the_service_worker_sends_the_outbox(server, new_cont
     assert page.evaluate("async () => (await (await import('/static/js/store.js')).counts()).waiting") == 0
 
 
+# A tap on the notification the service worker shows, through its own
+# 'notificationclick' handler. No browser lets a test click a notification
+# (DevTools has no command for it: web-platform-tests/wpt#51125), so the tap is
+# a NotificationEvent made in the worker around the notification really shown,
+# dispatched to the worker's listeners: the handler's code runs as for a real
+# tap. Chromium refuses waitUntil on a script-made event, so the event keeps
+# the promise the handler gives it, and the test waits for it. A script-made
+# event carries no user activation: focus() and clients.openWindow() are
+# refused for it (a real tap allows them); the tap records the address given
+# to openWindow before Chromium refuses it.
+TAP = """async () => {
+    const [notification] = await self.registration.getNotifications();
+    if (!notification) throw new Error('no notification to tap');
+    const opened = [];
+    const openWindow = self.clients.openWindow.bind(self.clients);
+    self.clients.openWindow = (url) => { opened.push(url); return openWindow(url); };
+    class Tap extends NotificationEvent { waitUntil(promise) { this.handled = promise; } }
+    const tap = new Tap('notificationclick', { notification });
+    self.dispatchEvent(tap);
+    let outcome = 'the handler gave no promise';
+    if (tap.handled) {
+        try { await tap.handled; outcome = 'done'; } catch (err) { outcome = `${err.name}: ${err.message}`; }
+    }
+    delete self.clients.openWindow;
+    return { outcome, opened, left: (await self.registration.getNotifications()).length };
+}"""
+NOT_ALLOWED = "InvalidAccessError: Not allowed to open a window."
+
+
+def tap_notification(context):
+    """Tap the notification shown (see TAP): {outcome, opened, left}."""
+    [worker] = context.service_workers
+    return worker.evaluate(TAP)
+
+
 def test_a_visit_reminder_shows_with_its_own_tag_and_tapping_it_opens_the_visit_with_no_signal(server, new_context):
     from datetime import datetime, timezone
 
@@ -109,10 +144,50 @@ def test_a_visit_reminder_shows_with_its_own_tag_and_tapping_it_opens_the_visit_
     shown = deliver_push(server, context, page, message)
     assert (shown["tag"], shown["url"]) == (f"visit-{visit_id}", f"/#/visit/{visit_id}")
     context.set_offline(True)
-    [worker] = context.service_workers
-    worker.evaluate("(url) => self.openFromNotification(url)", shown["url"])
+    tapped = tap_notification(context)
+    # The open window was asked to show the visit: no new window, the notification closed.
+    assert tapped == {"outcome": "done", "opened": [], "left": 0}
     page.wait_for_selector("h1:has-text('Visit to Margaret Hill')")
     assert page.url.endswith(f"#/visit/{visit_id}")
+
+
+def test_tapping_a_reminder_with_no_window_open_and_no_signal_opens_the_visit_from_a_cold_start(
+        server, persistent_context):
+    """What is proven: with no window of the app open and no network, the
+    real handler closes the notification and calls clients.openWindow with the
+    visit's address (headless Chromium then refuses to open a window for a
+    script-made tap); then, with the browser closed and started again, no
+    network and the server down, a new window at that address, as
+    clients.openWindow opens it, shows the visit from the cached shell and the
+    phone's own data."""
+    from datetime import datetime, timezone
+
+    from app.reminders.schedule import payload
+    from tests.e2e.conftest import wait_service_worker
+    from tests.e2e.test_field_app import first_visit_id
+
+    context = persistent_context()
+    context.grant_permissions(["notifications"], origin=server.url)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, server, "amira@demo.test")
+    wait_service_worker(page)
+    visit_id = first_visit_id(page)
+    message = payload(visit_id, "soon", datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc), 60)
+    shown = deliver_push(server, context, page, message)
+    for open_page in context.pages:
+        open_page.close()
+    server.stop()  # no signal at all (Chromium's offline emulation does not cover service workers)
+    context.set_offline(True)
+    assert context.pages == []
+    tapped = tap_notification(context)
+    assert tapped == {"outcome": NOT_ALLOWED, "opened": [shown["url"]], "left": 0}
+    context.close()
+
+    context = persistent_context(offline=True)
+    cold = context.new_page()
+    cold.goto(server.url + shown["url"])
+    cold.wait_for_selector("h1:has-text('Visit to Margaret Hill')")
+    assert cold.url.endswith(f"#/visit/{visit_id}")
 
 
 def test_reminder_times_are_set_in_settings_and_a_change_made_offline_is_sent_at_the_next_sync(server, new_context):
