@@ -19,6 +19,9 @@ class ConfigError(RuntimeError):
 # Values that look like a secret but are not one.
 _PLACEHOLDER_KEYS = {"", "dev", "changeme", "change-me", "secret", "please-change-me"}
 MIN_SECRET_KEY_LENGTH = 32
+# Strict-Transport-Security in production: two years, subdomains too
+# (docs/operations.md, "Headers and cookies in production").
+HSTS_PRODUCTION = "max-age=63072000; includeSubDomains"
 
 
 def normalise_database_url(url: str) -> str:
@@ -56,12 +59,26 @@ def load_config(app, overrides: dict | None = None) -> None:
     c["DEMO_PASSWORD"] = os.environ.get("DEMO_PASSWORD", "demo-mentors-2026")
     # Bodies bigger than this get 413; a sync batch of 1,000 visits fits easily.
     c["MAX_CONTENT_LENGTH"] = int(os.environ.get("MAX_CONTENT_LENGTH", 4 * 1024 * 1024))
+    production = env_name == "production"
+    # In production the cookies carry the __Host- prefix: browsers then take
+    # them only if Secure, Path=/ and with no Domain, so no other host (a
+    # subdomain, a plain-HTTP page on the network) can set or shadow them.
+    # Only the server reads them (the field app never does), and a change of
+    # name signs everyone out once.
+    c["SESSION_COOKIE_NAME"] = "__Host-session" if production else "session"
+    c["REMEMBER_COOKIE_NAME"] = "__Host-remember_token" if production else "remember_token"
+    c["SESSION_COOKIE_PATH"] = c["REMEMBER_COOKIE_PATH"] = "/"
+    c["SESSION_COOKIE_DOMAIN"] = c["REMEMBER_COOKIE_DOMAIN"] = None
     c["SESSION_COOKIE_HTTPONLY"] = True
     c["SESSION_COOKIE_SAMESITE"] = "Lax"
-    c["SESSION_COOKIE_SECURE"] = env_name == "production"
+    c["SESSION_COOKIE_SECURE"] = production
     c["REMEMBER_COOKIE_HTTPONLY"] = True
     c["REMEMBER_COOKIE_SAMESITE"] = "Lax"
-    c["REMEMBER_COOKIE_SECURE"] = env_name == "production"
+    c["REMEMBER_COOKIE_SECURE"] = production
+    # Sent on every response (app/security_headers.py) when set: always in
+    # production, elsewhere only if configured (a test server behind HTTPS).
+    c["STRICT_TRANSPORT_SECURITY"] = os.environ.get("STRICT_TRANSPORT_SECURITY") or (
+        HSTS_PRODUCTION if production else None)
     # Phones stay signed in for a long time so a mentor is never locked out mid-visit.
     c["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
@@ -87,6 +104,7 @@ def load_config(app, overrides: dict | None = None) -> None:
                 f"{MIN_SECRET_KEY_LENGTH} characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
             )
+        _check_production_cookies_and_hsts(c)
         if not c.get("VAPID_PRIVATE_KEY") or "localhost" in c["VAPID_SUBJECT"]:
             raise ConfigError(
                 "VAPID_PRIVATE_KEY (a PEM EC key) and VAPID_SUBJECT (mailto: or https: contact) must be set "
@@ -94,3 +112,17 @@ def load_config(app, overrides: dict | None = None) -> None:
             )
     elif not key:
         c["SECRET_KEY"] = _dev_secret_key(instance_path)
+
+
+def _check_production_cookies_and_hsts(c) -> None:
+    """A __Host- cookie that is not Secure, Path=/ and without Domain is one
+    browsers drop silently (nobody could sign in): refuse to start instead."""
+    for prefix in ("SESSION", "REMEMBER"):
+        name = c[f"{prefix}_COOKIE_NAME"]
+        if not name.startswith("__Host-"):
+            raise ConfigError(f"{prefix}_COOKIE_NAME must start with __Host- in production, not {name!r}")
+        if c[f"{prefix}_COOKIE_SECURE"] is not True or c[f"{prefix}_COOKIE_PATH"] != "/" or c[f"{prefix}_COOKIE_DOMAIN"]:
+            raise ConfigError(f"{prefix}_COOKIE_NAME {name!r} needs {prefix}_COOKIE_SECURE on, "
+                              f"{prefix}_COOKIE_PATH '/' and no {prefix}_COOKIE_DOMAIN")
+    if not c.get("STRICT_TRANSPORT_SECURITY"):
+        c["STRICT_TRANSPORT_SECURITY"] = HSTS_PRODUCTION
