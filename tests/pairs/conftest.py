@@ -46,6 +46,7 @@ def phone(api, demo):
 
 def fresh(session, model, id_):
     session.rollback()
+    session.expire_all()  # with no transaction open, rollback alone keeps stale objects
     return session.get(model, id_)
 
 
