@@ -1,5 +1,5 @@
 """Commands: flask --app app db upgrade | seed-demo | create-user | reminders send-due | reminders run |
-sign-ins list/revoke (app/accounts/cli.py)."""
+sign-ins list/revoke (app/accounts/cli.py) | backup PATH | restore PATH (app/backup.py)."""
 from __future__ import annotations
 
 import sys
@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import migrate
 from app.accounts.cli import sign_ins_group
+from app.backup import COMMANDS as BACKUP_COMMANDS
 from app.db import db
 
 # Where `make run` serves the app.
@@ -22,6 +23,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(reminders_group)
     app.cli.add_command(sign_ins_group)
+    for command in BACKUP_COMMANDS:  # backup PATH, restore PATH (app/backup.py)
+        app.cli.add_command(command)
 
 
 @click.group("db", cls=AppGroup, help="Database migrations (Alembic).")
