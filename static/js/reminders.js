@@ -1,23 +1,16 @@
-// Visit reminders: this browser's push subscription, kept on the server.
+// Visit reminders: this browser's push subscription, kept on the server, and
+// when to be reminded.
 import { OfflineError, api } from './api.js';
 import { getMeta, setMeta } from './db.js';
 
-export function supported() {
-  return typeof window !== 'undefined' && 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-}
+// Web Push in this browser: the one copy of the subscribe code, used here
+// and by the office's alerts (/static/office/alerts.js imports these
+// functions from this file; they use nothing of the field app but what they
+// are given).
 
-async function registration() {
-  return navigator.serviceWorker.ready;
-}
-
-// 'unsupported' | 'blocked' | 'on' | 'off'
-export async function state() {
-  if (!supported()) return 'unsupported';
-  if (Notification.permission === 'denied') return 'blocked';
-  const reg = await navigator.serviceWorker.getRegistration();
-  if (!reg) return 'unsupported'; // the app has not been installed for offline use (yet)
-  const sub = await reg.pushManager.getSubscription();
-  return sub && Notification.permission === 'granted' ? 'on' : 'off';
+export function pushSupported() {
+  return typeof window !== 'undefined' && window.isSecureContext && 'serviceWorker' in navigator
+    && 'PushManager' in window && 'Notification' in window;
 }
 
 const fromBase64Url = (text) => {
@@ -25,25 +18,51 @@ const fromBase64Url = (text) => {
   return Uint8Array.from(bytes, (c) => c.charCodeAt(0));
 };
 
-export async function turnOn() {
+const registration = () => navigator.serviceWorker.getRegistration('/');
+
+// 'unsupported' | 'blocked' | 'on' | 'off'; with no service worker
+// registered yet: `unregistered` ('off' where subscribing registers it).
+export async function pushState(unregistered = 'off') {
+  if (!pushSupported()) return 'unsupported';
+  if (Notification.permission === 'denied') return 'blocked';
+  const reg = await registration();
+  if (!reg) return unregistered;
+  const sub = await reg.pushManager.getSubscription();
+  return sub && Notification.permission === 'granted' ? 'on' : 'off';
+}
+
+// This browser's push subscription, sent to the server through `client`,
+// the caller's JSON client: client(method, url, body) gives the answer's JSON
+// or throws with a message a person can read. register: register /sw.js
+// first (the office; the field app has registered it already).
+export async function subscribe(client, { register = false } = {}) {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'off';
-  const { public_key: key } = await api('GET', '/api/webpush/key');
-  const reg = await registration();
+  const { public_key: key } = await client('GET', '/api/webpush/key');
+  if (register) await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+  const reg = await navigator.serviceWorker.ready;
   const sub = (await reg.pushManager.getSubscription())
     || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) }));
-  await api('POST', '/api/webpush/subscriptions', sub.toJSON());
+  await client('POST', '/api/webpush/subscriptions', sub.toJSON());
   return 'on';
 }
 
-export async function turnOff() {
-  const sub = await (await registration()).pushManager.getSubscription();
+export async function unsubscribe(client) {
+  const reg = await registration();
+  const sub = reg && (await reg.pushManager.getSubscription());
   if (sub) {
-    await api('DELETE', '/api/webpush/subscriptions', { endpoint: sub.endpoint });
+    await client('DELETE', '/api/webpush/subscriptions', { endpoint: sub.endpoint });
     await sub.unsubscribe();
   }
   return 'off';
 }
+
+// The field app's notifications: 'unsupported' until the app has been
+// installed for offline use (its service worker registered).
+export const supported = pushSupported;
+export const state = () => pushState('unsupported');
+export const turnOn = () => subscribe(api);
+export const turnOff = () => unsubscribe(api);
 
 export const sendTest = () => api('POST', '/api/webpush/test');
 

@@ -1,8 +1,11 @@
 // Alerts of urgent safeguarding concerns on a coordinator's computer: the
-// same Web Push code as the mentors' phones (the service worker at /sw.js
+// same Web Push code as the mentors' phones (imported from the field app's
+// /static/js/reminders.js; the service worker at /sw.js
 // shows the push; a click opens the concern). Loaded on every office page so
 // that a click on an alert, with an office page already open, opens the
 // concern there; the button is on the office home page only.
+import { pushState, subscribe, unsubscribe } from '/static/js/reminders.js';
+
 const TIME_LIMIT_MS = 20 * 1000;
 
 const WORDS = {
@@ -11,10 +14,6 @@ const WORDS = {
   on: 'Alerts are on for this computer.',
   off: '',
 };
-
-function supported() {
-  return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window && window.isSecureContext;
-}
 
 // The browser's answer, or a clear "no answer" after the time limit.
 function withinTimeLimit(promise) {
@@ -26,11 +25,6 @@ function withinTimeLimit(promise) {
     }),
   ]).finally(() => clearTimeout(timer));
 }
-
-const fromBase64Url = (text) => {
-  const bytes = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-  return Uint8Array.from(bytes, (c) => c.charCodeAt(0));
-};
 
 async function api(method, url, body) {
   const headers = { Accept: 'application/json' };
@@ -50,35 +44,9 @@ async function api(method, url, body) {
   return response.status === 204 ? null : response.json();
 }
 
-async function state() {
-  if (!supported()) return 'unsupported';
-  if (Notification.permission === 'denied') return 'blocked';
-  const reg = await navigator.serviceWorker.getRegistration('/');
-  const sub = reg && (await reg.pushManager.getSubscription());
-  return sub && Notification.permission === 'granted' ? 'on' : 'off';
-}
-
-async function turnOn() {
-  const permission = await Notification.requestPermission();
-  if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'off';
-  const { public_key: key } = await api('GET', '/api/webpush/key');
-  await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
-  const reg = await navigator.serviceWorker.ready;
-  const sub = (await reg.pushManager.getSubscription())
-    || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(key) }));
-  await api('POST', '/api/webpush/subscriptions', sub.toJSON());
-  return 'on';
-}
-
-async function turnOff() {
-  const reg = await navigator.serviceWorker.getRegistration('/');
-  const sub = reg && (await reg.pushManager.getSubscription());
-  if (sub) {
-    await api('DELETE', '/api/webpush/subscriptions', { endpoint: sub.endpoint });
-    await sub.unsubscribe();
-  }
-  return 'off';
-}
+const state = () => pushState('off'); // turning on registers the service worker
+const turnOn = () => subscribe(api, { register: true });
+const turnOff = () => unsubscribe(api);
 
 function setUp(section) {
   const onButton = section.querySelector('[data-alerts=on]');
