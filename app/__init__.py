@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     vapid.init_app(app)
 
     from app.accounts.views import bp as accounts_bp
+    from app.api_docs.views import bp as api_docs_bp
     from app.audit.views import bp as audit_bp
     from app.casework.views import bp as casework_bp
     from app.pairs.views import bp as pairs_bp
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.fieldapp.views import bp as fieldapp_bp
     from app.reminders.views import bp as reminders_bp
     from app.office.views import bp as office_bp
+    from app.outcomes.views import bp as outcomes_bp
     from app.receipts.views import bp as receipts_bp
     from app.referrals.views import bp as referrals_bp
     from app.safeguarding.views import bp as safeguarding_bp
@@ -59,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(safeguarding_bp)
@@ -71,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pairs_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(casework_bp)
+    app.register_blueprint(outcomes_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(volunteers_bp)
 

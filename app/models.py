@@ -15,3 +15,4 @@ from app.receipts.models import Receipt  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.referrals.models import ReferralDecision, ReferralFacts  # noqa: F401
 from app.volunteers.lapses import PairBlock  # noqa: F401
+from app.outcomes.models import DemandCount  # noqa: F401

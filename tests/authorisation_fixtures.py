@@ -95,6 +95,7 @@ class AreaWorld:
     receipt_sha256: str = ""                            # uploaded by mentor 1
     planned_visit_id: uuid.UUID = None                  # planned by the coordinator in the office
     sign_in_id: uuid.UUID = None                        # mentor 1's phone's sign-in
+    demand_count_id: uuid.UUID = None                   # a demand count of the client, recorded in the office
 
 
 @dataclass
@@ -371,6 +372,13 @@ def _build_area(app, world: World, letter: str, today: date) -> None:
 
     with app.app_context():
         aw.planned_visit_id = db.session.scalar(select(Visit.id).where(Visit.location == f"Centre {m}"))
+    office.form(f"/office/clients/{client}/demand", {
+        "measure": "police_calls", "period": "before_6", "first_day": "", "last_day": "", "count": "3",
+        "source": f"Niche extract {m}", "obtained_on": (today - timedelta(days=1)).isoformat()})
+    from app.outcomes.models import DemandCount
+
+    with app.app_context():
+        aw.demand_count_id = db.session.scalar(select(DemandCount.id).where(DemandCount.client_id == aw.client_id))
     office.form(f"/office/volunteers/{aw.mentor_ids[0]}/checks", {
         "kind": "dbs", "completed_on": (today - timedelta(days=1)).isoformat(),
         "expires_on": (today + timedelta(days=1000)).isoformat(), "dbs_certificate_number": "0098 7654 3210",

@@ -214,6 +214,14 @@ TABLE: dict[tuple[str, str], Call] = {
                                       form=lambda w: {"pair_id": str(w.a.pair_id), "reason": ""}),
     ("casework.close", "POST"): Call(lambda w: A_CLIENT(w) + "/close", office(303, 404),
                                      form=lambda w: {"reason": "Moved away."}),
+    ("outcomes.demand_page", "GET"): Call(lambda w: A_CLIENT(w) + "/demand", office(200, 404), shows=True),
+    ("outcomes.record", "POST"): Call(lambda w: A_CLIENT(w) + "/demand", office(303, 404), form=lambda w: {
+        "measure": "incidents", "period": "before_6", "first_day": "", "last_day": "", "count": "2",
+        "source": "Niche extract", "obtained_on": (TODAY - timedelta(days=1)).isoformat()}),
+    ("outcomes.correct", "POST"): Call(lambda w: A_CLIENT(w) + f"/demand/{w.a.demand_count_id}/correct",
+                                       office(303, 404), form=lambda w: {
+        "period": "before_6", "first_day": "", "last_day": "", "count": "4", "source": "Niche extract re-run",
+        "obtained_on": (TODAY - timedelta(days=1)).isoformat(), "reason": "The first extract missed a call."}),
     ("expenses.queue", "GET"): Call("/office/expenses/", office(200), shows=True),
     ("expenses.export_csv", "GET"): Call(
         f"/office/expenses/export.csv?from={(TODAY - timedelta(days=60)).isoformat()}&to={TODAY.isoformat()}",
@@ -325,7 +333,7 @@ SEES_AREA_A = ("mentor_a1", "mentor_a2", "coordinator_a", "admin")
 UNCHANGED_TABLES = ("areas", "mentor_pairs", "users", "clients", "compliance_checks",
                     "expense_claims", "pair_memberships", "receipts", "reminder_preferences", "client_assignments",
                     "goals", "problems", "referral_decisions", "referral_facts", "visits", "concerns",
-                    "expense_items", "progress_entries", "concern_actions", "webpush_subscriptions")
+                    "expense_items", "progress_entries", "concern_actions", "webpush_subscriptions", "demand_counts")
 
 
 def state(engine) -> dict:

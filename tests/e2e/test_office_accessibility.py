@@ -83,3 +83,43 @@ def test_the_expenses_screens_pass_axe(server, new_context):
     page.click("button:text('Add journey to the claim')")
     page.wait_for_selector(".error-summary")
     assert violations(page) == [], "journey form with errors"
+
+
+def test_the_demand_page_with_counts_a_correction_and_errors_passes_axe(server, new_context):
+    """A closed case (so every period shows), a count recorded with the period picker, one corrected,
+    then the record form and a correction form sent with errors."""
+    from datetime import date, datetime, time, timedelta, timezone
+
+    path = server.database_url.removeprefix("sqlite:///")
+    today = date.today()
+    with sqlite3.connect(path) as conn:
+        client_id = conn.execute("select id from clients order by name limit 1").fetchone()[0]
+        closed = datetime.combine(today - timedelta(days=200), time(12), timezone.utc).isoformat()
+        conn.execute("update clients set status = 'closed', closed_at = ?, referral_received_on = ? where id = ?",
+                     (closed, (today - timedelta(days=400)).isoformat(), client_id))
+    url = f"{server.url}/office/clients/{uuid.UUID(client_id)}/demand"
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 768, "height": 900})
+    office_sign_in(page, server, "coordinator@demo.test")
+    page.goto(url)
+    page.select_option("#measure", "police_calls")
+    page.select_option("#period", "before_6")
+    page.fill("#count", "3")
+    page.fill("#source", "Durham Constabulary Niche extract")
+    page.click("button:text('Record count')")
+    page.wait_for_selector("text=Recorded: Police calls")
+    assert violations(page) == [], "after recording"
+    page.click("summary:text('Correct 3 police calls')")
+    page.fill("[id$='-count']", "4")
+    page.fill("[id$='-reason']", "The first extract missed a call.")
+    page.click("button:text('Correct this count')")
+    page.wait_for_selector("text=Corrected: Police calls")
+    assert violations(page) == [], "after a correction, with its history"
+    page.click("button:text('Record count')")
+    page.wait_for_selector(".error-summary")
+    assert violations(page) == [], "record form with errors"
+    page.click("summary:text('Correct 4 police calls')")
+    page.fill("[id$='-count']", "-1")
+    page.click("button:text('Correct this count')")
+    page.wait_for_selector(".error-summary")
+    assert violations(page) == [], "correction form with errors"

@@ -1,0 +1,1 @@
+"""The OpenAPI description of the JSON API, served at /api/openapi.json."""

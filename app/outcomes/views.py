@@ -1,0 +1,90 @@
+"""The demand ledger in the office (/office/clients/<client_id>/demand): a
+client's counts per period with totals and completeness, their reduction,
+recording counts and correcting them with a reason (the history kept).
+Another area's client answers 404."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import days
+from app.db import db
+from app.office.views import coordinators_only
+from app.outcomes import demand, rules
+
+bp = Blueprint("outcomes", __name__, url_prefix="/office/clients", template_folder="templates")
+bp.before_request(coordinators_only)
+
+def _client_or_404(client_id):
+    client = demand.client_in_scope(db.session, current_user, client_id)
+    if client is None:
+        abort(404)
+    return client
+
+
+def correct_field(count_id, name: str) -> str:
+    """The id of a field of a count's "Correct" form (one form per count on the page)."""
+    return f"correct-{count_id}-{name}"
+
+
+def _page(client, status=200, errors=None, values=None, correcting=None, problem=None):
+    figures = demand.figures(db.session, client)
+    counts = [c for p in figures.periods for m in p.measures for c in m.counts]
+    history = demand.corrections(db.session, client)
+    today = days.today()
+    return render_template(
+        "outcomes/demand.html", client=client, figures=figures, history=history,
+        who=demand.names(db.session, counts + [h.old for h in history]),
+        windows=demand.client_windows(client), closed_on=demand.closed_on(client),
+        measures=rules.MEASURE_NAMES, periods=rules.PERIOD_NAMES, no_reduction=demand.NO_REDUCTION,
+        errors=errors or {}, values=values or {"obtained_on": today.isoformat()}, correcting=correcting,
+        problem=problem, today=today, correct_field=correct_field,
+        source_max=demand.MAX_SOURCE, reason_max=demand.MAX_REASON,
+    ), status
+
+
+@bp.get("/<uuid:client_id>/demand")
+def demand_page(client_id):
+    return _page(_client_or_404(client_id))
+
+
+def _what(row) -> str:
+    return (f"{rules.MEASURE_NAMES[row.measure]}, {row.count}, for {demand.span_words(row.first_day, row.last_day)} "
+            f"({rules.PERIOD_NAMES[row.period].lower()})")
+
+
+@bp.post("/<uuid:client_id>/demand")
+def record(client_id):
+    client = _client_or_404(client_id)
+    values = {name: (request.form.get(name) or "").strip() for name in demand.FIELDS}
+    try:
+        row = demand.record(db.session, current_user, client, request.form, days.today())
+    except demand.DemandInputError as err:
+        db.session.rollback()
+        return _page(_client_or_404(client_id), 400, err.errors, values)
+    db.session.commit()
+    flash(f"Recorded: {_what(row)}, from {row.source}.")
+    return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
+
+
+@bp.post("/<uuid:client_id>/demand/<uuid:count_id>/correct")
+def correct(client_id, count_id):
+    client = _client_or_404(client_id)
+    old = demand.count_of(db.session, client, count_id)
+    if old is None:
+        abort(404)
+    was = _what(old)
+    values = {name: (request.form.get(name) or "").strip() for name in (*demand.FIELDS, "reason")}
+    try:
+        row = demand.correct(db.session, current_user, client, count_id, request.form, days.today())
+    except demand.DemandInputError as err:
+        db.session.rollback()
+        errors = {correct_field(count_id, name): message for name, message in err.errors.items()}
+        return _page(_client_or_404(client_id), 400, errors, correcting={"id": count_id, "values": values})
+    except demand.DemandRefused as err:
+        db.session.rollback()
+        return _page(_client_or_404(client_id), 409, problem=f"{err} Nothing was changed.")
+    db.session.commit()
+    flash(f"Corrected: {was} is now {row.count} for {demand.span_words(row.first_day, row.last_day)}, "
+          f"from {row.source}. The earlier count is kept in the history of corrections.")
+    return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
