@@ -67,10 +67,42 @@ def too_deep(value, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad(text: str) -> bool:
+    # Fast: "in" is a memchr, and an ASCII string (known in O(1)) has no surrogate.
+    return "\x00" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
+
+
+def _has_bad_text(value) -> bool:
+    """The quick look for text_problems: most input has none."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            if _bad(item):
+                return True
+        elif type(item) is dict:
+            for key, child in item.items():
+                if _bad(key):
+                    return True
+                if type(child) is str:
+                    if _bad(child):
+                        return True
+                elif type(child) is dict or type(child) is list:
+                    stack.append(child)
+        elif type(item) is list:
+            stack.extend(item)
+    return False
+
+
 def text_problems(value) -> list[tuple[tuple, str]]:
     """Every place in ``value`` (decoded JSON) holding text that cannot be
     stored: (path of keys and list indexes, message). A bad key is reported
     at the object that holds it, so the key is never echoed back. Iterative."""
+    if not _has_bad_text(value):
+        return []
     problems = []
     stack = [((), value)]
     while stack:

@@ -59,6 +59,15 @@ def register_error_handlers(app: Flask) -> None:
         }.get(err.code, err.description)
         return error_response(err.code or 500, message)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(err: RecursionError):
+        # JSON nested about a thousand deep cannot be read by Python at all.
+        # app/api_input.py answers it for the views; this answers it for any
+        # other reader of a request's JSON (such as the sign-in throttle's).
+        if _is_api_request() and "decoding a JSON" in str(err):
+            return error_response(400, "The JSON is nested too deeply to read.", "malformed_json")
+        return _unexpected(err)
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
