@@ -13,7 +13,8 @@ A backup is a consistent copy of the whole database taken while the app runs:
 A restore goes only into an EMPTY database (no tables at all: a new
 PostgreSQL database, or an SQLite file that does not exist yet or is empty)
 and refuses anything else, so a mistyped DATABASE_URL never overwrites live
-data. The restored database is at the migration of the backup; run
+data. On PostgreSQL the restore ends with ANALYZE (pg_restore brings no
+planner statistics). The restored database is at the migration of the backup; run
 ``flask --app app db upgrade`` afterwards if the code is newer.
 """
 from __future__ import annotations
@@ -187,6 +188,17 @@ def _restore_postgres(url: str, source: Path) -> None:
                           env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed (exit {done.returncode}); nothing was restored: {done.stderr.strip()}")
+    # pg_restore brings no planner statistics: without them PostgreSQL picks
+    # plans that make a sync pull take seconds until autovacuum gets round
+    # to the tables. Gather them now.
+    from app.db import make_engine
+
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    finally:
+        engine.dispose()
 
 
 # ---------------------------------------------------------------- commands

@@ -84,6 +84,32 @@ def run(args) -> int:
     shown = make_url(url).render_as_string(hide_password=True)
     print(f"== Load test: {args.users} volunteers, gunicorn x{args.workers} workers, PostgreSQL {shown}")
     print("   WIPES THIS DATABASE (created if missing)")
+    guard = hold_lock(url)
+    if guard is None:
+        print(f"BENCHMARK NOT RUN: another load test is using {shown}; wait for it or pass --database-url",
+              file=sys.stderr)
+        return 1
+    try:
+        return _run(args, url)
+    finally:
+        guard.close()
+
+
+def hold_lock(url: str):
+    """A session-level advisory lock on the server, named after the database,
+    held for the whole run: two load tests never wipe each other's database."""
+    import psycopg
+
+    parsed = make_url(url)
+    conninfo = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    conn = psycopg.connect(conninfo, autocommit=True)
+    if conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (f"bench load {parsed.database}",)).fetchone()[0]:
+        return conn
+    conn.close()
+    return None
+
+
+def _run(args, url: str) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         tmp = Path(tmp)
         accounts = prepare_database(url, args.users // 2)
@@ -407,6 +433,14 @@ def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_
             if values:
                 print(f"     inside a worker: {route:<20} p50 {percentile(values, .5):.1f} ms,"
                       f" p95 {percentile(values, .95):.1f} ms")
+    signed_in = [t[3] for t in timings if t[0] == "POST /api/session"]
+    if signed_in:
+        ramp_end = max(signed_in)
+        steady = sorted(ms for name, ms, _f, at, *_ in timings if name in SYNC_NAMES and at - ms / 1000 > ramp_end)
+        if steady:
+            print(f"   {'sync, after every user began':<30} {len(steady):>7} {'':>7} {percentile(steady, .5):>8.1f}"
+                  f" {percentile(steady, .95):>8.1f} {percentile(steady, .99):>8.1f} {max(steady):>8.1f}"
+                  f"   (sent after the last sign-in answered, {max(stamps) - ramp_end:.0f} s of the run)")
     print(f"   errors: {len(failures)}")
     for message, count in Counter(f"{t[0]}: {t[4]}" for t in failures).most_common(5):
         print(f"      {count} x {message}")
