@@ -27,7 +27,12 @@ def test_the_script_registers_the_service_worker_and_subscribes_with_the_servers
     response = client.get("/static/office/alerts.js")
     assert response.status_code == 200 and response.mimetype in ("text/javascript", "application/javascript")
     js = response.get_data(as_text=True)
-    assert "register('/sw.js', { type: 'module', scope: '/' })" in js
+    # Subscribing is the field app's code (one copy, tests/office/test_one_push_module.py),
+    # asked to register the service worker first.
+    assert "from '/static/js/reminders.js'" in js and "subscribe(api, { register: true })" in js
+    shared = client.get("/static/js/reminders.js").get_data(as_text=True)
+    assert "register('/sw.js',{type:'module',scope:'/'})" in shared  # served compacted, as the shell is
+    js += shared
     for needed in ("'/api/webpush/key'", "'/api/webpush/subscriptions'", "'/api/session'", "'X-CSRF-Token'",
                    "Alerts are on for this computer", "This browser cannot show alerts",
                    "did not answer within", "Please wait"):
