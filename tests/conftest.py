@@ -160,7 +160,8 @@ def api(app):
 @pytest.fixture
 def webpush_service():
     """A local HTTP Web Push service (tests/webpush/test_subscriptions_api.py)
-    that decrypts what it is sent and checks the VAPID claims."""
+    that records what it is sent; the tests decrypt the payloads and check the
+    VAPID claims and signature (``assert_signed_by``)."""
     from tests.webpush.test_subscriptions_api import WebPushService
 
     service = WebPushService()

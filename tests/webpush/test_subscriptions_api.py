@@ -3,6 +3,7 @@ import base64
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import http_ece
@@ -107,6 +108,23 @@ def test_subscribe_send_a_test_and_read_it_on_the_phone(api, demo, app, webpush_
     assert scheme == "vapid" and parts["k"] == app.extensions["vapid"]["public_key"]
     claims = json.loads(unb64(parts["t"].split(".")[1]))
     assert claims["aud"] == webpush_service.url and claims["sub"] == app.config["VAPID_SUBJECT"]
+    assert 0 < claims["exp"] - time.time() <= 24 * 3600
+    assert_signed_by(parts["t"], parts["k"])
+
+
+def assert_signed_by(token: str, public_key: str) -> None:
+    """The VAPID JWT (RFC 8292) is ES256-signed by the server's key: the
+    Web Push service would refuse it otherwise."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    header, payload, signature = token.split(".")
+    assert json.loads(unb64(header))["alg"] == "ES256"
+    raw = unb64(signature)
+    assert len(raw) == 64
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(public_key))
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    key.verify(der, f"{header}.{payload}".encode(), ec.ECDSA(hashes.SHA256()))  # raises if not
 
 
 def test_a_subscription_the_webpush_service_says_is_gone_is_forgotten(api, demo, webpush_service, session):
