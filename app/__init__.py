@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.sync.views import bp as sync_bp
     from app.webpush.views import bp as webpush_bp
     from app.volunteers.views import bp as volunteers_bp
+    from app.wellbeing.views import bp as wellbeing_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_docs_bp)
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(wellbeing_bp)
 
     from app.cli import register_cli
 

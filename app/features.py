@@ -18,6 +18,7 @@ from app.expenses.services import mileage_so_far
 from app.fieldwork import kinds as fieldwork_kinds  # noqa: F401
 from app.sync.pull import on_served, register_section
 from app.volunteers.services import current_pair
+from app.wellbeing import kinds as wellbeing_kinds  # noqa: F401
 
 register_section("pair", current_pair)
 register_section("mileage", mileage_so_far)

@@ -16,3 +16,4 @@ from app.audit.models import AuditEntry  # noqa: F401
 from app.referrals.models import ReferralDecision, ReferralFacts  # noqa: F401
 from app.volunteers.lapses import PairBlock  # noqa: F401
 from app.outcomes.models import DemandCount  # noqa: F401
+from app.wellbeing.models import WellbeingScore  # noqa: F401

@@ -306,7 +306,7 @@ def _build_area(app, world: World, letter: str, today: date) -> None:
     phone = _Browser(app).api_sign_in(world.emails[f"mentor_{low}1"])
     client = str(aw.client_id)
     ids = {k: uuid.uuid4() for k in ("visit", "goal", "progress", "problem", "concern", "seen_concern", "expense_claim",
-                                      "expense_item", "cost_item", "approved_claim", "approved_item")}
+                                      "expense_item", "cost_item", "approved_claim", "approved_item", "wellbeing")}
     start = datetime.combine(today + timedelta(days=3), datetime.min.time().replace(hour=10), LONDON).isoformat()
     receipt = receipt_bytes(letter)
     aw.receipt_sha256 = hashlib.sha256(receipt).hexdigest()
@@ -328,6 +328,8 @@ def _build_area(app, world: World, letter: str, today: date) -> None:
                                                        "visit_id": str(ids["visit"])}),
         mutation("concern", ids["seen_concern"], "create", {"client_id": client, "category": "health_or_wellbeing",
                                                             "details": f"Earlier concern {m}", "urgency": "normal"}),
+        mutation("wellbeing", ids["wellbeing"], "create", {"client_id": client, "recorded_on": spent,
+                                                           "occasion": "referral", **{f"q{n}": 3 for n in range(1, 8)}}),
         mutation("expense_claim", ids["expense_claim"], "create", {"title": f"Claim {e1} {m}"}),
         mutation("expense_item", ids["expense_item"], "create", {
             "claim_id": str(ids["expense_claim"]), "item_type": "journey", "spent_on": spent,
@@ -346,7 +348,7 @@ def _build_area(app, world: World, letter: str, today: date) -> None:
     )
     aw.records = {"visit": ids["visit"], "goal": ids["goal"], "progress": ids["progress"],
                   "problem": ids["problem"], "concern": ids["concern"], "expense_claim": ids["expense_claim"],
-                  "expense_item": ids["expense_item"]}
+                  "expense_item": ids["expense_item"], "wellbeing": ids["wellbeing"]}
     aw.submitted_claim_id = ids["expense_claim"]
     aw.approved_claim_id = ids["approved_claim"]
     office.form(f"/office/expenses/{aw.approved_claim_id}/approve", {})

@@ -214,6 +214,12 @@ TABLE: dict[tuple[str, str], Call] = {
                                       form=lambda w: {"pair_id": str(w.a.pair_id), "reason": ""}),
     ("casework.close", "POST"): Call(lambda w: A_CLIENT(w) + "/close", office(303, 404),
                                      form=lambda w: {"reason": "Moved away."}),
+    ("wellbeing.wellbeing_page", "GET"): Call(lambda w: A_CLIENT(w) + "/wellbeing", office(200, 404), shows=True),
+    ("wellbeing.record", "POST"): Call(lambda w: A_CLIENT(w) + "/wellbeing", office(303, 404), form=lambda w: {
+        "recorded_on": (TODAY - timedelta(days=1)).isoformat(), "occasion": "review",
+        **{f"q{n}": "4" for n in range(1, 8)}}),
+    ("wellbeing.delete", "POST"): Call(lambda w: A_CLIENT(w) + f"/wellbeing/{w.a.records['wellbeing']}/delete",
+                                       office(303, 404), form=lambda w: {}),
     ("outcomes.demand_page", "GET"): Call(lambda w: A_CLIENT(w) + "/demand", office(200, 404), shows=True),
     ("outcomes.record", "POST"): Call(lambda w: A_CLIENT(w) + "/demand", office(303, 404), form=lambda w: {
         "measure": "incidents", "period": "before_6", "first_day": "", "last_day": "", "count": "2",
@@ -333,7 +339,8 @@ SEES_AREA_A = ("mentor_a1", "mentor_a2", "coordinator_a", "admin")
 UNCHANGED_TABLES = ("areas", "mentor_pairs", "users", "clients", "compliance_checks",
                     "expense_claims", "pair_memberships", "receipts", "reminder_preferences", "client_assignments",
                     "goals", "problems", "referral_decisions", "referral_facts", "visits", "concerns",
-                    "expense_items", "progress_entries", "concern_actions", "webpush_subscriptions", "demand_counts")
+                    "expense_items", "progress_entries", "concern_actions", "webpush_subscriptions", "demand_counts",
+                    "wellbeing_scores")
 
 
 def state(engine) -> dict:
@@ -411,7 +418,7 @@ def test_every_entry_says_what_every_role_gets():
 
 
 # -- the sync API: what a pull gives, and pushes on records out of scope ---------
-CLIENT_OWNED = ("client", "visit", "goal", "progress", "problem", "concern")
+CLIENT_OWNED = ("client", "visit", "goal", "progress", "problem", "concern", "wellbeing")
 VOLUNTEER_OWNED = ("expense_claim", "expense_item")
 
 
@@ -509,6 +516,9 @@ def out_of_scope_mutations(world: World, partner_only: bool = False) -> list[dic
         mutation("problem", uuid.uuid4(), "create", {"client_id": client, "scanning": "Planted"}),
         mutation("concern", uuid.uuid4(), "create", {"client_id": client, "category": "other", "details": "Planted"}),
         mutation("concern", r["concern"], "update", {"details": "Overwritten"}, base_rev=1),
+        mutation("wellbeing", uuid.uuid4(), "create", {"client_id": client, "recorded_on": TODAY.isoformat(),
+                                                       "occasion": "review", **{f"q{n}": 5 for n in range(1, 8)}}),
+        mutation("wellbeing", r["wellbeing"], "delete", base_rev=1),
         *expenses,
     ]
 

@@ -136,8 +136,8 @@ def test_every_module_is_preloaded(app, client):
     modules = {"/static/" + p.relative_to(static).as_posix() for p in (static / "js").rglob("*.js")}
     html = client.get("/").get_data(as_text=True)
     preloaded = {line.split('href="')[1].split('"')[0] for line in html.splitlines() if 'rel="modulepreload"' in line}
-    # By import() when first needed: the expenses screen, and a revoked phone's wipe.
-    loaded_later = {"/static/js/screens/expenses.js", "/static/js/revoked.js"}
+    # By import() when first needed: the expenses and wellbeing screens, and a revoked phone's wipe.
+    loaded_later = {"/static/js/screens/expenses.js", "/static/js/screens/wellbeing.js", "/static/js/revoked.js"}
     assert preloaded == (modules | {CONTRACT_URL}) - {"/static/js/main.js"} - loaded_later
     assert loaded_later.isdisjoint(startup_urls(served_shell(app).contents))
 

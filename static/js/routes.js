@@ -29,6 +29,7 @@ export const routes = [
   [new RegExp(`^/problem/new/${ID}$`), (clientId) => problemScreen(null, clientId)],
   [new RegExp(`^/problem/${ID}$`), (id) => problemScreen(id)],
   [new RegExp(`^/concern/new/${ID}$`), concernScreen],
+  [new RegExp(`^/wellbeing/new/${ID}$`), async (id) => (await import('./screens/wellbeing.js')).wellbeingScreen(id)],
   [/^\/conflicts$/, toCheckScreen],
   [/^\/settings$/, settingsScreen],
   [/^\/expenses$/, expenses('expensesScreen')],

@@ -53,6 +53,8 @@ export async function clientScreen(id) {
       h('a', { href: `#/problem/${p.id}` }, p.data.scanning || 'Problem plan with no description yet'))))
       : h('p', {}, 'No problem plans yet.'),
     h('a', { class: 'button button--secondary', href: `#/problem/new/${id}` }, 'Start a problem plan'),
+    h('h2', { id: 'wellbeing' }, 'Wellbeing check (SWEMWBS)'),
+    await (await import('./wellbeing.js')).wellbeingSection(id),
     h('h2', { id: 'concerns' }, 'Safeguarding concerns'),
     await concernList(id));
 }

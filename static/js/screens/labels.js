@@ -2,6 +2,8 @@
 // in what order, is the server's (contract.js); here are only their words.
 import { DELETED_FIELD, choices } from '../contract.js';
 
+// SWEMWBS answers (app/outcomes/rules.py; tests/wellbeing/test_field_app_words.py checks this copy).
+export const SWEMWBS_ANSWERS = { 1: 'None of the time', 2: 'Rarely', 3: 'Some of the time', 4: 'Often', 5: 'All of the time' };
 export const WORDS = {
   visit: { status: { planned: 'Planned', completed: 'Completed', cancelled: 'Cancelled', no_show: 'Client not in' } },
   goal: { status: { active: 'Working on it', achieved: 'Achieved', dropped: 'Dropped' } },
@@ -19,6 +21,10 @@ export const WORDS = {
     vehicle: { car_van: 'Car or van', motorcycle: 'Motorcycle', bicycle: 'Bicycle' },
     category: { fares: 'Fares', parking: 'Parking', refreshments: 'Refreshments', phone_calls: 'Phone calls', materials: 'Materials', other: 'Something else' },
   },
+  wellbeing: {
+    occasion: { referral: 'At referral (the start of support)', review: '3-monthly review', closure: 'At closure (the end of support)' },
+    ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [`q${n}`, SWEMWBS_ANSWERS])),
+  },
 };
 // [[value, words]] in the server's order; a value with no words shows as it is.
 export const optionsFor = (kind, field, words = (WORDS[kind] || {})[field] || {}) => choices(kind, field).map((v) => [v, words[v] || v]);
@@ -33,8 +39,9 @@ export const FIELD_LABELS = {
   assessment: 'Assessment: did it work', details: 'Details', category: 'Kind of concern', urgency: 'Urgency',
   [DELETED_FIELD]: 'Deleted', client_id: 'Client', goal_id: 'Goal', visit_id: 'Visit', _record: 'Claim',
   spent_on: 'Date', miles_tenths: 'Miles', amount_pence: 'Amount', description: 'What it was', receipt_sha256: 'Receipt',
+  recorded_on: 'Date', occasion: 'Occasion',
 };
-export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client', expense_claim: 'Expense claim', expense_item: 'Expense' };
+export const KIND_LABELS = { visit: 'Visit', goal: 'Goal', progress: 'Progress', problem: 'Problem plan', concern: 'Concern', client: 'Client', expense_claim: 'Expense claim', expense_item: 'Expense', wellbeing: 'Wellbeing check' };
 
 export const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value || ''])[1];
 export const clientName = (client) => (client ? (client.data.preferred_name ? `${client.data.name} (${client.data.preferred_name})` : client.data.name) : 'Unknown client');
@@ -44,6 +51,7 @@ const KIND_NOUNS = {
   visit: ['visit', 'visits'], goal: ['goal', 'goals'], progress: ['progress entry', 'progress entries'],
   problem: ['problem plan', 'problem plans'], concern: ['safeguarding concern', 'safeguarding concerns'],
   client: ['client', 'clients'], expense_claim: ['expense claim', 'expense claims'], expense_item: ['expense', 'expenses'],
+  wellbeing: ['wellbeing check', 'wellbeing checks'],
 };
 export function recordsPhrase(byKind) {
   const parts = Object.entries(byKind).filter(([, n]) => n > 0)
