@@ -62,6 +62,7 @@ def wellbeing_problems(data: dict, today: date | None = None) -> dict:
     answers = answers_of(data)
     if rules.swemwbs_problems(answers):
         for n, (q, answer) in enumerate(zip(QUESTIONS, answers), start=1):
+            # The rule's own test, on this one answer (a set of seven of it).
             if rules.swemwbs_problems([answer] * len(QUESTIONS)):
                 errors[q] = [ANSWER_MESSAGE.format(n=n, item=rules.SWEMWBS_ITEMS[n - 1])]
     return errors
