@@ -3,6 +3,7 @@ signal, sent when the signal is back, and the server's raw and metric scores
 shown on the client's screen; an incomplete check is refused on the phone with
 words and nothing queued; the screens pass axe; the phone's "next due" rule
 is the server's (app/outcomes/rules.py)."""
+import uuid
 from datetime import date
 
 from app.outcomes import rules
@@ -73,3 +74,26 @@ def test_the_phones_next_due_is_the_rules(server, new_context):
     }""", cases)
     assert got == [rules.swemwbs_next_due(date.fromisoformat(s), date.fromisoformat(last) if last else None).isoformat()
                    for s, last in cases]
+
+
+def test_the_office_wellbeing_page_with_its_errors_passes_axe(server, new_context):
+    from tests.e2e.test_office_accessibility import office_sign_in
+
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    office_sign_in(page, server, "coordinator@demo.test")
+    [(client_id,)] = db_rows(server, "select id from clients where name = 'Margaret Hill'")
+    page.goto(server.url + f"/office/clients/{uuid.UUID(client_id)}")
+    page.click("a:has-text('Record a wellbeing check')")
+    page.wait_for_selector("h1:has-text('Wellbeing checks (SWEMWBS)')")
+    page.check("#q1-3")
+    page.click("button:text('Record wellbeing check')")
+    page.wait_for_selector(".error-summary")
+    assert "Question 2 (“I've been feeling useful”)" in page.inner_text(".error-summary")
+    assert violations(page) == [], "the office wellbeing page with errors"
+    page.check("label:text('At referral')")
+    for question in range(2, 8):
+        page.check(f"#q{question}-3")
+    page.click("button:text('Record wellbeing check')")
+    page.wait_for_selector("text=Wellbeing check recorded: raw score 21, metric score 19.25.")
+    assert violations(page) == [], "the client record with a wellbeing check"
