@@ -24,7 +24,6 @@ from app.days import LONDON
 from app.db import utcnow
 from app.outcomes import rules
 from app.outcomes.models import MAX_COUNT, DemandCount
-from app.scope import may_access_client
 
 MAX_SOURCE = 500
 MAX_REASON = 2000
@@ -57,14 +56,6 @@ def span_words(first: date, last: date) -> str:
 
 
 # -- the client and their periods ---------------------------------------------------
-def client_in_scope(session: Session, user: User, client_id) -> Client | None:
-    """The client, or None when ``user`` may not see them (the page answers 404)."""
-    if not may_access_client(session, user, client_id):
-        return None
-    client = session.get(Client, client_id)
-    return None if client is None or client.deleted_at is not None else client
-
-
 def closed_on(client: Client) -> date | None:
     """The UK day the case closed, None while it is open."""
     if client.status != "closed" or client.closed_at is None:

@@ -8,18 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import days
+from app.casework.views import client_or_404
 from app.db import db
 from app.office.views import coordinators_only
 from app.outcomes import demand, rules
 
 bp = Blueprint("outcomes", __name__, url_prefix="/office/clients", template_folder="templates")
 bp.before_request(coordinators_only)
-
-def _client_or_404(client_id):
-    client = demand.client_in_scope(db.session, current_user, client_id)
-    if client is None:
-        abort(404)
-    return client
 
 
 def correct_field(count_id, name: str) -> str:
@@ -45,7 +40,7 @@ def _page(client, status=200, errors=None, values=None, correcting=None, problem
 
 @bp.get("/<uuid:client_id>/demand")
 def demand_page(client_id):
-    return _page(_client_or_404(client_id))
+    return _page(client_or_404(client_id))
 
 
 def _what(row) -> str:
@@ -55,13 +50,13 @@ def _what(row) -> str:
 
 @bp.post("/<uuid:client_id>/demand")
 def record(client_id):
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     values = {name: (request.form.get(name) or "").strip() for name in demand.FIELDS}
     try:
         row = demand.record(db.session, current_user, client, request.form, days.today())
     except demand.DemandInputError as err:
         db.session.rollback()
-        return _page(_client_or_404(client_id), 400, err.errors, values)
+        return _page(client_or_404(client_id), 400, err.errors, values)
     db.session.commit()
     flash(f"Recorded: {_what(row)}, from {row.source}.")
     return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
@@ -69,7 +64,7 @@ def record(client_id):
 
 @bp.post("/<uuid:client_id>/demand/<uuid:count_id>/correct")
 def correct(client_id, count_id):
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     old = demand.count_of(db.session, client, count_id)
     if old is None:
         abort(404)
@@ -80,10 +75,10 @@ def correct(client_id, count_id):
     except demand.DemandInputError as err:
         db.session.rollback()
         errors = {correct_field(count_id, name): message for name, message in err.errors.items()}
-        return _page(_client_or_404(client_id), 400, errors, correcting={"id": count_id, "values": values})
+        return _page(client_or_404(client_id), 400, errors, correcting={"id": count_id, "values": values})
     except demand.DemandRefused as err:
         db.session.rollback()
-        return _page(_client_or_404(client_id), 409, problem=f"{err} Nothing was changed.")
+        return _page(client_or_404(client_id), 409, problem=f"{err} Nothing was changed.")
     db.session.commit()
     flash(f"Corrected: {was} is now {row.count} for {demand.span_words(row.first_day, row.last_day)}, "
           f"from {row.source}. The earlier count is kept in the history of corrections.")

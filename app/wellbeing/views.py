@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app import days
-from app.casework.services import client_in_scope
+from app.casework.views import client_or_404
 from app.db import db
 from app.office.views import coordinators_only
 from app.outcomes import rules
@@ -17,13 +17,6 @@ from app.wellbeing.models import QUESTIONS
 
 bp = Blueprint("wellbeing", __name__, url_prefix="/office/clients", template_folder="templates")
 bp.before_request(coordinators_only)
-
-
-def _client_or_404(client_id):
-    client = client_in_scope(db.session, current_user, client_id)
-    if client is None:
-        abort(404)
-    return client
 
 
 @bp.app_template_global()
@@ -46,7 +39,7 @@ def _page(client, status=200, errors=None, values=None):
 
 @bp.get("/<uuid:client_id>/wellbeing")
 def wellbeing_page(client_id):
-    return _page(_client_or_404(client_id))
+    return _page(client_or_404(client_id))
 
 
 def _form_values() -> dict:
@@ -60,14 +53,14 @@ def _form_values() -> dict:
 
 @bp.post("/<uuid:client_id>/wellbeing")
 def record(client_id):
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     values = _form_values()
     try:
         score = services.record(db.session, current_user, client, values, days.today())
     except services.WellbeingInputError as err:
         db.session.rollback()
         shown = {k: ("" if v is None else str(v)) for k, v in values.items()}
-        return _page(_client_or_404(client_id), 400, err.errors, shown)
+        return _page(client_or_404(client_id), 400, err.errors, shown)
     db.session.commit()
     flash(f"Wellbeing check recorded: raw score {score.raw_score}, metric score {services.metric_of(score)}. "
           "The pair’s phones get it at their next sync.")
@@ -76,7 +69,7 @@ def record(client_id):
 
 @bp.post("/<uuid:client_id>/wellbeing/<uuid:score_id>/delete")
 def delete(client_id, score_id):
-    client = _client_or_404(client_id)
+    client = client_or_404(client_id)
     score = services.delete(db.session, current_user, client, score_id)
     if score is None:
         abort(404)

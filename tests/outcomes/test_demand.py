@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.accounts.services import create_user
 from app.clients.models import Client
+from app.casework.services import client_in_scope
 from app.outcomes import demand
 from app.outcomes.models import DemandCount
 from app.outcomes.rules import Window
@@ -191,8 +192,8 @@ def test_a_client_with_no_referral_date_has_no_periods(session, open_client, peo
 
 def test_another_areas_coordinator_does_not_get_the_client(session, closed_client, people):
     coordinator, other = people
-    assert demand.client_in_scope(session, coordinator, closed_client.id) is closed_client
-    assert demand.client_in_scope(session, other, closed_client.id) is None
+    assert client_in_scope(session, coordinator, closed_client.id) is closed_client
+    assert client_in_scope(session, other, closed_client.id) is None
 
 
 def test_the_database_refuses_what_the_checks_refuse(session, closed_client, people):
