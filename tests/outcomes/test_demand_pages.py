@@ -66,6 +66,8 @@ def test_the_page_shows_each_period_with_its_dates_and_why_there_is_no_reduction
     assert ("No reduction yet: it needs complete counts for the 6 months before referral and the 6 months after "
             "closure.") in body
     assert "No count has been corrected." in body
+    # Nothing recorded is not a count of 0.
+    assert "<td>Not known</td>" in body and "<td>0</td>" not in body
 
 
 def test_recording_a_whole_period_says_what_was_recorded(office, case, session):
