@@ -10,10 +10,9 @@ rules (docs/sync-protocol.md):
 - an update merges field by field (app/sync/merge.py);
 - an edit of a deleted record is a conflict, unless it settles that very
   conflict by keeping the edit, which restores the record;
-- a delete applies only if nothing changed since ``base_rev`` but the phone's
-  own changes (earlier in the same batch, or pushed by the same device before,
-  whose answers may have been lost: it made them, so it saw them) or if it
-  settles a delete-vs-edit conflict; otherwise it is a conflict.
+- a delete applies only if nothing changed since ``base_rev`` (changes made
+  earlier in the same batch are the phone's own queued edits, which it saw)
+  or if it settles a delete-vs-edit conflict; otherwise it is a conflict.
 """
 from __future__ import annotations
 
@@ -33,9 +32,6 @@ class Current:
     rev: int
     deleted: bool
     rev_at_start: int | None = None  # its rev before this batch; None: the batch created it
-    # Revs this device's own earlier pushes gave it (their answers may never
-    # have arrived): changes the phone made, so a delete need not meet them.
-    own_revs: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -134,9 +130,7 @@ def _update(kind, current, changes, base, base_rev, settles_delete) -> Decision:
 def _delete(current, base_rev, settles_delete) -> Decision:
     if current.deleted:
         return Decision("applied", settles=True)
-    own_changes_only = base_rev == current.rev_at_start or (
-        base_rev is not None and current.rev_at_start is not None and base_rev < current.rev_at_start
-        and all(rev in current.own_revs for rev in range(base_rev + 1, current.rev_at_start + 1)))
+    own_changes_only = base_rev == current.rev_at_start
     if base_rev == current.rev or own_changes_only or settles_delete:
         return Decision("applied", deleted=True, settles=True)
     return Decision("conflict", conflicts=[FieldConflict(DELETED, None, {"deleted": True}, copy.deepcopy(current.data))])

@@ -236,7 +236,6 @@ class _Batch:
         envelopes = [m for m in parsed if isinstance(m, dict)]
         earlier = self._stored_results({m["mutation_id"] for m in envelopes})
         self._load_records(envelopes)
-        self.own_revs = self._own_revs(envelopes)
         self.conflicts, self.open_on_record = self._load_conflicts(
             {cid for m in envelopes for cid in m["resolves"]},
             {m["id"] for m in envelopes if m["op"] == "delete"},
@@ -335,27 +334,6 @@ class _Batch:
                     rev_at_start=row["rev"],
                 )
 
-    def _own_revs(self, envelopes) -> dict:
-        """For records deleted from a rev older than the one they have: the
-        revs this device's earlier pushes gave them (found in the stored
-        results, answered or not)."""
-        behind = set()
-        for m in envelopes:
-            state = self.states.get((m["kind"], m["id"]))
-            if m["op"] == "delete" and isinstance(m["base_rev"], int) and state is not None \
-                    and state.rev_at_start is not None and m["base_rev"] < state.rev_at_start:
-                behind.add(m["id"])
-        revs: dict = {}
-        for part in chunks(behind):
-            rows = self.session.execute(select(SyncMutation.record_id, SyncMutation.result).where(
-                SyncMutation.record_id.in_(part), SyncMutation.device_id == self.device_id,
-                SyncMutation.user_id == self.user.id))
-            for record_id, result in rows:
-                if isinstance(result, dict) and result.get("status") in ("applied", "merged") \
-                        and isinstance(result.get("rev"), int):
-                    revs.setdefault(record_id, set()).add(result["rev"])
-        return {record_id: frozenset(found) for record_id, found in revs.items()}
-
     def _load_conflicts(self, ids, deleted_record_ids) -> tuple[dict, dict]:
         """In one query: the conflicts named in ``resolves``, and the open
         conflicts on records the batch deletes (an applied delete settles them)."""
@@ -406,8 +384,7 @@ class _Batch:
                 self._check_guard(kind, state.data, after)
             decision = decisions.decide(
                 kind,
-                decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start,
-                                  self.own_revs.get(state.id, frozenset())),
+                decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start),
                 decisions.Mutation(m["op"], changes, base, m["base_rev"],
                                    settles_delete=any(c.field == DELETED for c in resolving)),
             )

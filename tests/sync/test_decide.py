@@ -131,12 +131,3 @@ def test_a_delete_that_settles_a_delete_conflict_applies_and_a_second_delete_is_
     assert decide(THING, current(rev=4, rev_at_start=4), Mutation("delete", base_rev=3, settles_delete=True)).deleted
     again = decide(THING, current(deleted=True), Mutation("delete", base_rev=1))
     assert (again.status, again.changes_record, again.settles) == ("applied", False, True)
-
-
-def test_a_delete_from_an_old_rev_applies_when_every_change_since_is_the_devices_own():
-    kind = THING
-    mine = Current({"notes": "b"}, rev=3, deleted=False, rev_at_start=3, own_revs=frozenset({2, 3}))
-    assert decide(kind, mine, Mutation("delete", base_rev=1)).status == "applied"
-    partly = Current({"notes": "b"}, rev=3, deleted=False, rev_at_start=3, own_revs=frozenset({3}))
-    assert decide(kind, partly, Mutation("delete", base_rev=1)).status == "conflict"
-    assert decide(kind, partly, Mutation("delete", base_rev=2)).status == "applied"

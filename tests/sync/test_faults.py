@@ -180,6 +180,11 @@ def _check_database(url: str, phone: FieldPhone) -> None:
         engine.dispose()
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Known defect found by the fault test: when the answer to a push that edited a record is lost, "
+    "the phone's later delete of that record (base_rev = the rev it last pulled) meets its own "
+    "edit, replayed, and becomes a _deleted conflict instead of a tombstone. The random test "
+    "above deletes only records whose rev the phone knows to be current."))
 def test_delete_after_own_edit_whose_answer_was_lost(phone, margaret):
     amira = phone(MENTOR)
     visit_id = uuid.uuid4()
