@@ -408,8 +408,11 @@ class FieldPhone:
         else:
             # A delete carries the rev the phone last pulled. Only records
             # whose rev is current (nothing queued, pulled since the last
-            # acknowledged write) are deleted here: see
-            # test_delete_after_own_edit_whose_answer_was_lost.
+            # acknowledged write) are deleted here: a delete made from an
+            # older rev, after the phone's own edit whose answer was lost,
+            # becomes a _deleted conflict with that edit (nothing is lost: the
+            # record stays until someone settles it). A known defect, see
+            # docs/sync-protocol.md, "delete".
             candidates = [key for key in self.live() if not self.queued_for(key) and not self.records[key]["stale"]
                           and self.records[key]["rev"] is not None]
             if candidates:
