@@ -36,7 +36,7 @@ PG_DUMP_MAGIC = b"PGDMP"
 
 
 class BackupError(click.ClickException):
-    pass
+    """A backup or restore that cannot be done; the message says why."""
 
 
 def _database_url() -> str:

@@ -41,6 +41,15 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of 1 or more, not {value!r}")
+    return int(value)
+
+
 def load_config(app, overrides: dict | None = None) -> None:
     overrides = dict(overrides or {})
     env_name = overrides.pop("APP_ENV", None) or os.environ.get("APP_ENV", "development")
@@ -82,6 +91,17 @@ def load_config(app, overrides: dict | None = None) -> None:
     # Phones stay signed in for a long time so a mentor is never locked out mid-visit.
     c["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
     c["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 90)))
+    # Sign-ins (app/accounts/sign_ins.py): a phone may go weeks between visits,
+    # and a lost one is revoked by the office; office browsers sit on shared desks.
+    c["FIELD_SIGN_IN_IDLE_DAYS"] = _whole_number("FIELD_SIGN_IN_IDLE_DAYS", 30)
+    c["OFFICE_SIGN_IN_IDLE_MINUTES"] = _whole_number("OFFICE_SIGN_IN_IDLE_MINUTES", 60)
+    c["OFFICE_SIGN_IN_HOURS"] = _whole_number("OFFICE_SIGN_IN_HOURS", 12)
+    # Password guesses (app/accounts/throttle.py, Flask-Limiter notation):
+    # a mentor mistyping gets many tries, a guesser few; many people may share
+    # one address. Counts in memory, or Redis with more than one process.
+    c["SIGN_IN_LIMIT_PER_ACCOUNT"] = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    c["SIGN_IN_LIMIT_PER_ADDRESS"] = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    c["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Web Push (app/webpush): the VAPID key and contact, and where the
     # server may send Web Push messages (the browsers' Web Push services).
     c["VAPID_PRIVATE_KEY"] = os.environ.get("VAPID_PRIVATE_KEY")

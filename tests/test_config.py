@@ -125,3 +125,20 @@ def test_production_has_hsts_even_if_configured_empty(tmp_path, monkeypatch):
 def test_production_refuses_cookies_browsers_would_drop_or_others_could_shadow(tmp_path, override):
     with pytest.raises(ConfigError, match="COOKIE"):
         create_app(production_config(tmp_path, **override))
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "1.5", ""])
+def test_a_sign_in_timeout_that_is_not_a_whole_number_stops_the_app_with_its_name(tmp_path, monkeypatch, value):
+    from app import create_app
+
+    monkeypatch.setenv("OFFICE_SIGN_IN_IDLE_MINUTES", value)
+    with pytest.raises(ConfigError, match="OFFICE_SIGN_IN_IDLE_MINUTES must be a whole number"):
+        create_app({"APP_ENV": "testing", "SECRET_KEY": "k" * 40, "INSTANCE_PATH": tmp_path})
+
+
+def test_sign_in_timeouts_come_from_the_environment(tmp_path, monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("FIELD_SIGN_IN_IDLE_DAYS", "7")
+    app = create_app({"APP_ENV": "testing", "SECRET_KEY": "k" * 40, "INSTANCE_PATH": tmp_path})
+    assert app.config["FIELD_SIGN_IN_IDLE_DAYS"] == 7 and app.config["OFFICE_SIGN_IN_HOURS"] == 12

@@ -11,7 +11,7 @@ from app.db import db, utcnow
 
 @click.group("sign-ins", cls=AppGroup, help="The phones and browsers a person is signed in on; revoke a lost one.")
 def sign_ins_group():
-    pass
+    """The group's commands are below."""
 
 
 def _user(email: str):

@@ -2,7 +2,6 @@
 on each request, and the answer a revoked phone gets."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import Flask, g, redirect, request, url_for
@@ -16,16 +15,6 @@ login_manager = LoginManager()
 
 DEVICE_REVOKED = ("This phone has been signed out by the office, and what it held about your clients has been "
                   "deleted from it. Sign in again if you still volunteer with the scheme.")
-
-
-# Phones: a mentor may not open the app for weeks between visits, and being
-# locked out mid-visit is worse than a long sign-in (a lost phone is revoked
-# by the office). Office browsers: shared desks, so short.
-TIMEOUT_DEFAULTS = {
-    "FIELD_SIGN_IN_IDLE_DAYS": 30,
-    "OFFICE_SIGN_IN_IDLE_MINUTES": 60,
-    "OFFICE_SIGN_IN_HOURS": 12,
-}
 
 
 # The phone asks for this once it has deleted its data, for the browser to
@@ -48,8 +37,6 @@ def timeouts(config) -> sign_ins.Timeouts:
 
 
 def init_app(app: Flask) -> None:
-    for key, default in TIMEOUT_DEFAULTS.items():
-        app.config.setdefault(key, int(os.environ.get(key, default)))
     login_manager.init_app(app)
     throttle.init_app(app)  # password guesses, before any view checks one
     login_manager.login_view = "accounts.sign_in"

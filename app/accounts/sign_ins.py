@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import WIPING_REASONS, SignIn, User
 
@@ -71,7 +71,8 @@ def load(session: Session, login_id: str, *, now: datetime, timeouts: Timeouts) 
     found idle or expired is ended here, so the office sees why."""
     sign_in_id, _, secret = (login_id or "").partition(":")
     try:
-        row = session.get(SignIn, uuid.UUID(sign_in_id))
+        # One query on every request: the sign-in and its person together.
+        row = session.get(SignIn, uuid.UUID(sign_in_id), options=[joinedload(SignIn.user)])
     except ValueError:
         return Loaded(None)
     if row is None or not secret or not hmac.compare_digest(row.secret_hash, _hash(secret)):

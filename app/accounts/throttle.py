@@ -10,7 +10,6 @@ than one web process: docs/operations.md).
 from __future__ import annotations
 
 import math
-import os
 import time
 
 from flask import Flask, current_app, render_template, request
@@ -23,18 +22,8 @@ from app.errors import ApiError, error_response
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="fixed-window")
 
-DEFAULTS = {
-    # A mentor mistyping on a phone gets many tries; a guesser gets few.
-    "SIGN_IN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
-    # Many people may share one address (an office, a mobile network).
-    "SIGN_IN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
-}
-
-
 def init_app(app: Flask) -> None:
-    for key, default in DEFAULTS.items():
-        app.config.setdefault(key, os.environ.get(key, default))
-    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "memory://"))
+    # SIGN_IN_LIMIT_PER_ACCOUNT / _PER_ADDRESS and RATELIMIT_STORAGE_URI: app/config.py
     limiter.init_app(app)
 
 
