@@ -6,6 +6,8 @@ mapping passed to ``create_app`` (tests use that).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -113,6 +115,11 @@ def load_config(app, overrides: dict | None = None) -> None:
     # file per sha256; uploads above RECEIPT_MAX_BYTES (default 10 MiB) get 413.
     c["RECEIPTS_DIR"] = os.environ.get("RECEIPTS_DIR", str(instance_path / "receipts"))
     c["RECEIPT_MAX_BYTES"] = int(os.environ.get("RECEIPT_MAX_BYTES", 10 * 1024 * 1024))
+    # The evaluators' export (app/outcomes/evaluator_export.py): clients'
+    # pseudonyms are an HMAC under this key, so they stay the same between
+    # exports while it does. A secret of its own in production (a new
+    # SECRET_KEY must not change every pseudonym); elsewhere derived below.
+    c["EVALUATOR_PSEUDONYM_KEY"] = os.environ.get("EVALUATOR_PSEUDONYM_KEY")
     c.update(overrides)
     c["DATABASE_URL"] = normalise_database_url(c["DATABASE_URL"])
 
@@ -130,8 +137,25 @@ def load_config(app, overrides: dict | None = None) -> None:
                 "VAPID_PRIVATE_KEY (a PEM EC key) and VAPID_SUBJECT (mailto: or https: contact) must be set "
                 "in production for visit reminders (see README: Production)"
             )
+        _check_pseudonym_key(c)
     elif not key:
         c["SECRET_KEY"] = _dev_secret_key(instance_path)
+    if not c.get("EVALUATOR_PSEUDONYM_KEY"):
+        c["EVALUATOR_PSEUDONYM_KEY"] = hmac.new(c["SECRET_KEY"].encode(), b"evaluator pseudonyms",
+                                                hashlib.sha256).hexdigest()
+
+
+def _check_pseudonym_key(c) -> None:
+    """Production: a random key of its own, not SECRET_KEY (changing that
+    signs everyone out; it must not also change every client's pseudonym)."""
+    pseudonym_key = c.get("EVALUATOR_PSEUDONYM_KEY") or ""
+    if (pseudonym_key.lower() in _PLACEHOLDER_KEYS or len(pseudonym_key) < MIN_SECRET_KEY_LENGTH
+            or pseudonym_key == c["SECRET_KEY"]):
+        raise ConfigError(
+            "EVALUATOR_PSEUDONYM_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, not the SECRET_KEY, in production: it makes the clients' "
+            "pseudonyms in the evaluators' export (see docs/operations.md, Secrets)"
+        )
 
 
 def _check_production_cookies_and_hsts(c) -> None:

@@ -19,7 +19,8 @@ def production_config(tmp_path, database_url=None, **extra):
     vapid.generate_keys()
     config = {"APP_ENV": "production", "INSTANCE_PATH": tmp_path / "instance", "SECRET_KEY": "s" * 20 + "0123456789abcdef",
               "DATABASE_URL": database_url or f"sqlite:///{tmp_path}/p.sqlite",
-              "VAPID_PRIVATE_KEY": vapid.private_pem().decode(), "VAPID_SUBJECT": "mailto:office@scheme.example"}
+              "VAPID_PRIVATE_KEY": vapid.private_pem().decode(), "VAPID_SUBJECT": "mailto:office@scheme.example",
+              "EVALUATOR_PSEUDONYM_KEY": "p" * 20 + "fedcba9876543210"}
     config.update(extra)
     return config
 
@@ -142,3 +143,33 @@ def test_sign_in_timeouts_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FIELD_SIGN_IN_IDLE_DAYS", "7")
     app = create_app({"APP_ENV": "testing", "SECRET_KEY": "k" * 40, "INSTANCE_PATH": tmp_path})
     assert app.config["FIELD_SIGN_IN_IDLE_DAYS"] == 7 and app.config["OFFICE_SIGN_IN_HOURS"] == 12
+
+
+@pytest.mark.parametrize("key", [None, "", "changeme", "short-pseudonym-key", "SAME"])
+def test_production_refuses_without_a_pseudonym_key_of_its_own(tmp_path, monkeypatch, key):
+    """The evaluators' pseudonyms need a real secret, not the SECRET_KEY (docs/operations.md, Secrets)."""
+    monkeypatch.delenv("EVALUATOR_PSEUDONYM_KEY", raising=False)
+    config = production_config(tmp_path)
+    if key is None:
+        del config["EVALUATOR_PSEUDONYM_KEY"]
+    else:
+        config["EVALUATOR_PSEUDONYM_KEY"] = config["SECRET_KEY"] if key == "SAME" else key
+    with pytest.raises(ConfigError, match="EVALUATOR_PSEUDONYM_KEY"):
+        create_app(config)
+
+
+def test_production_keeps_the_pseudonym_key_it_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALUATOR_PSEUDONYM_KEY", "e" * 40)
+    config = production_config(tmp_path)
+    del config["EVALUATOR_PSEUDONYM_KEY"]
+    assert create_app(config).config["EVALUATOR_PSEUDONYM_KEY"] == "e" * 40
+
+
+def test_development_derives_the_pseudonym_key_from_the_secret_key(tmp_path, monkeypatch):
+    """Stable while SECRET_KEY is, and not SECRET_KEY itself."""
+    monkeypatch.delenv("EVALUATOR_PSEUDONYM_KEY", raising=False)
+    config = {"APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/d.sqlite", "INSTANCE_PATH": tmp_path}
+    first = create_app({**config, "SECRET_KEY": "a" * 40}).config["EVALUATOR_PSEUDONYM_KEY"]
+    assert first == create_app({**config, "SECRET_KEY": "a" * 40}).config["EVALUATOR_PSEUDONYM_KEY"]
+    assert len(first) == 64 and first != "a" * 40
+    assert create_app({**config, "SECRET_KEY": "b" * 40}).config["EVALUATOR_PSEUDONYM_KEY"] != first

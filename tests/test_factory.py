@@ -29,7 +29,8 @@ def production_config(tmp_path, **extra):
     vapid.generate_keys()
     config = {"APP_ENV": "production", "INSTANCE_PATH": tmp_path, "SECRET_KEY": "x" * 20 + "0123456789abcdef",
               "DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite", "VAPID_PRIVATE_KEY": vapid.private_pem().decode(),
-              "VAPID_SUBJECT": "mailto:office@scheme.example"}
+              "VAPID_SUBJECT": "mailto:office@scheme.example",
+              "EVALUATOR_PSEUDONYM_KEY": "p" * 20 + "fedcba9876543210"}
     config.update(extra)
     return config
 
