@@ -228,6 +228,9 @@ TABLE: dict[tuple[str, str], Call] = {
                                        office(303, 404), form=lambda w: {
         "period": "before_6", "first_day": "", "last_day": "", "count": "4", "source": "Niche extract re-run",
         "obtained_on": (TODAY - timedelta(days=1)).isoformat(), "reason": "The first extract missed a call."}),
+    # The outcomes dashboard: each office person's own area (all areas for an admin).
+    ("dashboard.outcomes", "GET"): Call("/office/outcomes/", office(200), shows=True),
+    ("dashboard.static", "GET"): Call("/office/outcomes/static/dashboard.css", office(200)),
     ("expenses.queue", "GET"): Call("/office/expenses/", office(200), shows=True),
     ("expenses.export_csv", "GET"): Call(
         f"/office/expenses/export.csv?from={(TODAY - timedelta(days=60)).isoformat()}&to={TODAY.isoformat()}",

@@ -1,0 +1,1 @@
+"""The outcomes dashboard for coordinators and funders (docs/domain.md, "The dashboard")."""
