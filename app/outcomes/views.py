@@ -1,19 +1,26 @@
-"""The demand ledger in the office (/office/clients/<client_id>/demand): a
-client's counts per period with totals and completeness, their reduction,
-recording counts and correcting them with a reason (the history kept).
-Another area's client answers 404."""
+"""Outcomes in the office.
+
+- The demand ledger (/office/clients/<client_id>/demand): a client's counts
+  per period with totals and completeness, their reduction, recording counts
+  and correcting them with a reason (the history kept). Another area's
+  client answers 404.
+- The evaluators' export (/office/evaluators/): a pseudonymised CSV of an
+  area's outcomes and its data dictionary (app/outcomes/evaluator_export.py).
+  The export's endpoint name starts with "export", so the audit log records
+  it as an export (app/audit/hooks.py), a refused one too.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import days
 from app.casework.views import client_or_404
 from app.db import db
 from app.office.views import coordinators_only
-from app.outcomes import demand, rules
+from app.outcomes import demand, evaluator_export, rules
 
-bp = Blueprint("outcomes", __name__, url_prefix="/office/clients", template_folder="templates")
+bp = Blueprint("outcomes", __name__, url_prefix="/office", template_folder="templates")
 bp.before_request(coordinators_only)
 
 
@@ -38,7 +45,7 @@ def _page(client, status=200, errors=None, values=None, correcting=None, problem
     ), status
 
 
-@bp.get("/<uuid:client_id>/demand")
+@bp.get("/clients/<uuid:client_id>/demand")
 def demand_page(client_id):
     return _page(client_or_404(client_id))
 
@@ -48,7 +55,7 @@ def _what(row) -> str:
             f"({rules.PERIOD_NAMES[row.period].lower()})")
 
 
-@bp.post("/<uuid:client_id>/demand")
+@bp.post("/clients/<uuid:client_id>/demand")
 def record(client_id):
     client = client_or_404(client_id)
     values = {name: (request.form.get(name) or "").strip() for name in demand.FIELDS}
@@ -62,7 +69,7 @@ def record(client_id):
     return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
 
 
-@bp.post("/<uuid:client_id>/demand/<uuid:count_id>/correct")
+@bp.post("/clients/<uuid:client_id>/demand/<uuid:count_id>/correct")
 def correct(client_id, count_id):
     client = client_or_404(client_id)
     old = demand.count_of(db.session, client, count_id)
@@ -83,3 +90,43 @@ def correct(client_id, count_id):
     flash(f"Corrected: {was} is now {row.count} for {demand.span_words(row.first_day, row.last_day)}, "
           f"from {row.source}. The earlier count is kept in the history of corrections.")
     return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
+
+
+# -- the evaluators' export -------------------------------------------------------------
+def _export_page(status=200, errors=None, values=None, problem=None):
+    return render_template(
+        "outcomes/evaluators.html", areas=evaluator_export.areas_for(db.session, current_user),
+        all_areas=evaluator_export.ALL_AREAS, contents=evaluator_export.CONTENTS,
+        columns=evaluator_export.COLUMNS, dictionary=evaluator_export.DICTIONARY,
+        errors=errors or {}, values=values or {"include": list(evaluator_export.CONTENTS)}, problem=problem,
+    ), status
+
+
+@bp.get("/evaluators/")
+def evaluators():
+    return _export_page()
+
+
+@bp.get("/evaluators/export.csv")
+def export_evaluators_csv():
+    values = {"area": request.args.get("area", ""), "include": request.args.getlist("include")}
+    try:
+        choice = evaluator_export.read_choice(db.session, current_user, request.args)
+    except evaluator_export.ExportInputError as err:
+        return _export_page(400, err.errors, values)
+    except evaluator_export.ExportRefused as err:
+        return _export_page(403, values=values, problem=f"{err} Nothing was exported.")
+    table = evaluator_export.rows(db.session, choice, current_app.config["EVALUATOR_PSEUDONYM_KEY"])
+    return _csv(evaluator_export.to_csv(table), evaluator_export.filename(choice, days.today()))
+
+
+@bp.get("/evaluators/data-dictionary.csv")
+def evaluators_dictionary():
+    return _csv(evaluator_export.dictionary_csv(), "evaluators-data-dictionary.csv")
+
+
+def _csv(text: str, name: str) -> Response:
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
