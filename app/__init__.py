@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api_docs.views import bp as api_docs_bp
     from app.audit.views import bp as audit_bp
     from app.casework.views import bp as casework_bp
+    from app.data_protection.views import bp as data_protection_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.pairs.views import bp as pairs_bp
     from app.schedule.views import bp as schedule_bp
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pairs_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(casework_bp)
+    app.register_blueprint(data_protection_bp)
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(referrals_bp)
