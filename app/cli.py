@@ -83,7 +83,8 @@ def seed_demo_command(if_empty):
         click.echo(_sign_in_help())
         return
     try:
-        seed_demo(session, current_app.config["DEMO_PASSWORD"], referrals=True)  # the office's referral list too
+        # The office's referral list and the outcomes dashboard's past cases too.
+        seed_demo(session, current_app.config["DEMO_PASSWORD"], referrals=True, outcomes=True)
     except SeedRefused as err:
         raise click.ClickException(str(err)) from None
     session.commit()

@@ -1,6 +1,8 @@
 """Demo data (docs/domain.md, "Demo data"): one coordinator, pairs North and South,
 two active clients each with a planned visit this week and an active goal, and
 expense claims in each state (draft, submitted, approved, paid, rejected).
+`flask seed-demo` adds referrals waiting and the scheme's past cases with their
+outcomes (app/demo/outcomes.py), for the outcomes dashboard.
 
 All people here are made up.
 """
@@ -18,6 +20,7 @@ from app.accounts.models import User
 from app.accounts.services import create_user
 from app.areas.models import Area
 from app.clients.models import Client, ClientAssignment
+from app.demo.outcomes import seed_outcomes
 from app.expenses import services as expenses
 from app.expenses.models import ExpenseClaim, ExpenseItem
 from app.fieldwork.models import Goal, Visit
@@ -54,7 +57,10 @@ def database_is_empty(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is None
 
 
-def seed_demo(session: Session, password: str, *, today: date | None = None, referrals: bool = False) -> None:
+def seed_demo(session: Session, password: str, *, today: date | None = None, referrals: bool = False,
+              outcomes: bool = False) -> None:
+    """``referrals``: referrals waiting too; ``outcomes``: the scheme's past
+    cases and the outcomes recorded for them (app/demo/outcomes.py)."""
     if not database_is_empty(session):
         raise SeedRefused("The database already has data; demo data goes only into an empty database.")
     today = today or datetime.now(LONDON).date()
@@ -111,6 +117,8 @@ def seed_demo(session: Session, password: str, *, today: date | None = None, ref
     _add_expenses(session, coordinator, today)
     if referrals:
         _add_referrals(session, coordinator, durham, today)
+    if outcomes:
+        seed_outcomes(session, coordinator, durham.id, today)
 
 
 def _add_compliance(session: Session, volunteer: User, coordinator: User, today: date) -> None:
