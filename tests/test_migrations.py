@@ -79,3 +79,64 @@ def test_progress_recorded_at_is_backfilled_from_created_at_in_utc(database_url)
     engine.dispose()
     assert recorded == ["2026-07-20T08:15:30+00:00"]
     assert schema_diff(database_url) == []
+
+
+def test_sync_mutations_wrote_rev_starts_null_and_goes_away_again(database_url):
+    """0021 adds sync_mutations.wrote_rev (and an index on record_id): results
+    stored before it count as not provably the device's own (null); the
+    downgrade drops both and keeps the rows."""
+    import uuid
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from app.accounts.models import User
+
+    engine = make_engine(database_url)
+    with Session(engine) as s:
+        user = User(email="wrote-rev@example.test", name="W", role="volunteer", password_hash="x")
+        s.add(user)
+        s.commit()
+        user_id = user.id
+    engine.dispose()
+    mutation_id, record_id = uuid.uuid4(), uuid.uuid4()
+    stored = sa.table("sync_mutations", sa.column("mutation_id", sa.Uuid()), sa.column("user_id", sa.Uuid()),
+                      sa.column("device_id", sa.Uuid()), sa.column("kind", sa.String()),
+                      sa.column("record_id", sa.Uuid()), sa.column("result", sa.JSON()),
+                      sa.column("created_at", sa.DateTime(timezone=True)))
+
+    def columns_and_indexes():
+        engine = make_engine(database_url)
+        found = inspect(engine)
+        names = {c["name"] for c in found.get_columns("sync_mutations")}
+        indexes = {i["name"] for i in found.get_indexes("sync_mutations")}
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT mutation_id FROM sync_mutations")).scalars().all()
+        engine.dispose()
+        return names, indexes, [uuid.UUID(str(r)) for r in rows]
+
+    migrate.downgrade(database_url, "0020")
+    try:
+        names, indexes, _ = columns_and_indexes()
+        assert "wrote_rev" not in names and "ix_sync_mutations_record_id" not in indexes
+        engine = make_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(sa.insert(stored).values(
+                mutation_id=mutation_id, user_id=user_id, device_id=uuid.uuid4(), kind="visit", record_id=record_id,
+                result={"mutation_id": str(mutation_id), "status": "applied", "rev": 2}, created_at=sa.func.now()))
+        engine.dispose()
+    finally:
+        migrate.upgrade(database_url)
+    names, indexes, rows = columns_and_indexes()
+    assert "wrote_rev" in names and "ix_sync_mutations_record_id" in indexes and rows == [mutation_id]
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT wrote_rev FROM sync_mutations")).scalars().all() == [None]
+    engine.dispose()
+    assert schema_diff(database_url) == []
+    migrate.downgrade(database_url, "0020")
+    try:
+        names, indexes, rows = columns_and_indexes()
+        assert "wrote_rev" not in names and "ix_sync_mutations_record_id" not in indexes and rows == [mutation_id]
+    finally:
+        migrate.upgrade(database_url)

@@ -10,9 +10,10 @@ rules (docs/sync-protocol.md):
 - an update merges field by field (app/sync/merge.py);
 - an edit of a deleted record is a conflict, unless it settles that very
   conflict by keeping the edit, which restores the record;
-- a delete applies only if nothing changed since ``base_rev`` (changes made
-  earlier in the same batch are the phone's own queued edits, which it saw)
-  or if it settles a delete-vs-edit conflict; otherwise it is a conflict.
+- a delete applies only if every change since ``base_rev`` is the phone's
+  own (made earlier in the same batch, or by this device's earlier pushes
+  whose answers may have been lost: it made them, so it saw them) or if it
+  settles a delete-vs-edit conflict; otherwise it is a conflict.
 """
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ class Current:
     rev: int
     deleted: bool
     rev_at_start: int | None = None  # its rev before this batch; None: the batch created it
+    # The revs up to rev_at_start that this device's earlier mutations wrote
+    # (sync_mutations.wrote_rev), whether or not their answers arrived.
+    own_revs: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,16 @@ def _update(kind, current, changes, base, base_rev, settles_delete) -> Decision:
 def _delete(current, base_rev, settles_delete) -> Decision:
     if current.deleted:
         return Decision("applied", settles=True)
-    own_changes_only = base_rev == current.rev_at_start
-    if base_rev == current.rev or own_changes_only or settles_delete:
+    if only_own_changes_since(current, base_rev) or settles_delete:
         return Decision("applied", deleted=True, settles=True)
     return Decision("conflict", conflicts=[FieldConflict(DELETED, None, {"deleted": True}, copy.deepcopy(current.data))])
+
+
+def only_own_changes_since(current: Current, base_rev: int | None) -> bool:
+    """Every rev after ``base_rev`` was written by this device: the revs this
+    batch wrote (after ``rev_at_start``) and those before it in ``own_revs``.
+    ``base_rev`` null: the phone never had a rev (it made the record), so
+    every rev from the first counts."""
+    if current.rev_at_start is None:
+        return True  # the batch created it: every rev is this batch's
+    return all(rev in current.own_revs for rev in range((base_rev or 0) + 1, current.rev_at_start + 1))

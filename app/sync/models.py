@@ -24,8 +24,12 @@ class SyncMutation(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
     device_id: Mapped[uuid.UUID | None]
     kind: Mapped[str | None] = mapped_column(String(20))
-    record_id: Mapped[uuid.UUID | None]
+    record_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     result: Mapped[dict] = mapped_column(JSON)
+    # The rev the mutation gave its record; None if it wrote nothing (rejected,
+    # a no-op, a conflict only, already deleted). The rev in ``result`` is not
+    # this: a no-op answers a rev someone else may have written.
+    wrote_rev: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -151,6 +151,7 @@ class Outcome:
     rev: int | None = None
     conflicts: list = field(default_factory=list)
     errors: dict | None = None
+    wrote_rev: int | None = None  # the rev it gave the record, if it wrote one (stored, not answered)
 
     def as_result(self, mutation_id) -> dict:
         result = {"mutation_id": mutation_id, "status": self.status}
@@ -236,6 +237,7 @@ class _Batch:
         envelopes = [m for m in parsed if isinstance(m, dict)]
         earlier = self._stored_results({m["mutation_id"] for m in envelopes})
         self._load_records(envelopes)
+        self.own_revs = self._own_revs(envelopes)
         self.conflicts, self.open_on_record = self._load_conflicts(
             {cid for m in envelopes for cid in m["resolves"]},
             {m["id"] for m in envelopes if m["op"] == "delete"},
@@ -257,7 +259,8 @@ class _Batch:
             results.append(result)
             self.stored_results.append(
                 {"mutation_id": mutation_id, "user_id": self.user.id, "device_id": self.device_id,
-                 "kind": item["kind"], "record_id": item["id"], "result": result, "created_at": self.now}
+                 "kind": item["kind"], "record_id": item["id"], "result": result,
+                 "wrote_rev": outcome.wrote_rev, "created_at": self.now}
             )
         self._write()
         return results
@@ -334,6 +337,26 @@ class _Batch:
                     rev_at_start=row["rev"],
                 )
 
+    def _own_revs(self, envelopes) -> dict:
+        """For each record a delete reaches from before the rev it had when
+        this batch began: the revs this device's earlier mutations wrote to
+        it (answered or not). Only a rev a mutation wrote counts, never the
+        rev a result answered (a no-op answers someone else's rev)."""
+        behind = set()
+        for m in envelopes:
+            state = self.states.get((m["kind"], m["id"]))
+            if m["op"] == "delete" and state is not None and state.rev_at_start is not None \
+                    and (m["base_rev"] or 0) < state.rev_at_start:
+                behind.add(m["id"])
+        revs: dict = {}
+        for part in chunks(behind):
+            rows = self.session.execute(select(SyncMutation.kind, SyncMutation.record_id, SyncMutation.wrote_rev).where(
+                SyncMutation.record_id.in_(part), SyncMutation.device_id == self.device_id,
+                SyncMutation.user_id == self.user.id, SyncMutation.wrote_rev.is_not(None)))
+            for kind_name, record_id, rev in rows:
+                revs.setdefault((kind_name, record_id), set()).add(rev)
+        return {key: frozenset(found) for key, found in revs.items()}
+
     def _load_conflicts(self, ids, deleted_record_ids) -> tuple[dict, dict]:
         """In one query: the conflicts named in ``resolves``, and the open
         conflicts on records the batch deletes (an applied delete settles them)."""
@@ -384,7 +407,8 @@ class _Batch:
                 self._check_guard(kind, state.data, after)
             decision = decisions.decide(
                 kind,
-                decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start),
+                decisions.Current(state.data, state.rev, state.deleted, state.rev_at_start,
+                                  self.own_revs.get((kind.name, state.id), frozenset())),
                 decisions.Mutation(m["op"], changes, base, m["base_rev"],
                                    settles_delete=any(c.field == DELETED for c in resolving)),
             )
@@ -398,6 +422,7 @@ class _Batch:
     def _carry_out(self, decision: decisions.Decision, m: dict, state: RecordState, resolving) -> Outcome:
         if decision.status == "rejected":
             return Outcome("rejected", errors=decision.errors)
+        wrote_rev = None
         if decision.changes_record:
             if decision.deleted is not None:
                 state.deleted = decision.deleted
@@ -405,6 +430,7 @@ class _Batch:
             state.rev += 1
             state.changed |= set(decision.write)
             state.touched = True
+            wrote_rev = state.rev
         if decision.settles:
             for conflict in resolving:
                 self.resolved[conflict.id] = m["mutation_id"]
@@ -414,7 +440,7 @@ class _Batch:
             for conflict_id in self.open_on_record.get((state.kind.name, state.id), ()):
                 self.resolved.setdefault(conflict_id, m["mutation_id"])
         conflict_ids = self._raise_conflicts(m, state, decision.conflicts)
-        return Outcome(decision.status, rev=state.rev, conflicts=conflict_ids)
+        return Outcome(decision.status, rev=state.rev, conflicts=conflict_ids, wrote_rev=wrote_rev)
 
     def _check_guard(self, kind: Kind, before: dict | None, after: dict | None) -> None:
         if kind.guard is None:
@@ -498,7 +524,7 @@ class _Batch:
         state = RecordState(kind=kind, id=m["id"], owner_id=owner_id, data=data, rev=1, deleted=False,
                             in_database=False, changed=set(data), touched=True)
         self.states[(kind.name, m["id"])] = state
-        return Outcome("applied", rev=1)
+        return Outcome("applied", rev=1, wrote_rev=1)
 
     def _raise_conflicts(self, m, state, conflicts) -> list[str]:
         ids = []

@@ -327,7 +327,7 @@ class FieldPhone:
         self.rng = rng
         self.max_batch = max_batch
         self.device_id = str(uuid.uuid4())
-        self.records: dict[tuple, dict] = {}  # (kind, id) -> {rev, server, data, deleted, stale}
+        self.records: dict[tuple, dict] = {}  # (kind, id) -> {rev, server, data, deleted}
         self.outbox: list[dict] = []
         self.cursor = None
         self.sent: dict[str, dict] = {}  # every mutation made, by mutation_id
@@ -346,7 +346,7 @@ class FieldPhone:
         changes = changes or {}
         key = (kind, record_id)
         record = self.records.setdefault(key, {"rev": None, "server": None, "data": {}, "deleted": False,
-                                               "stale": False})
+                                               "own_since_pull": 0})
         entry = {"mutation_id": str(uuid.uuid4()), "kind": kind, "id": record_id, "op": op,
                  "base_rev": record["rev"], "base": {k: record["data"].get(k) for k in changes},
                  "changes": changes, "resolves": []}
@@ -356,6 +356,7 @@ class FieldPhone:
             record["deleted"] = True
             self.deleted.add(key)
         else:
+            record["own_since_pull"] += 1  # made after the rev the phone holds: its later delete is from an older rev
             record["data"] = {**record["data"], **changes}
             self.intended[key] = {**self.intended.get(key, {}), **changes}
         if op == "create":
@@ -365,9 +366,6 @@ class FieldPhone:
     def live(self, kind: str | None = None) -> list[tuple]:
         return [key for key, r in self.records.items()
                 if not r["deleted"] and (kind is None or key[0] == kind) and r["data"]]
-
-    def queued_for(self, key: tuple) -> bool:
-        return any((e["kind"], e["id"]) == key for e in self.outbox)
 
     def text(self, what: str) -> str:
         self.counter += 1
@@ -406,17 +404,17 @@ class FieldPhone:
                     changes[name] = self.text(name)
             self.save_local(kind, record_id, "update", changes)
         else:
-            # A delete carries the rev the phone last pulled. Only records
-            # whose rev is current (nothing queued, pulled since the last
-            # acknowledged write) are deleted here: a delete made from an
-            # older rev, after the phone's own edit whose answer was lost,
-            # becomes a _deleted conflict with that edit (nothing is lost: the
-            # record stays until someone settles it). A known defect, see
-            # docs/sync-protocol.md, "delete".
-            candidates = [key for key in self.live() if not self.queued_for(key) and not self.records[key]["stale"]
-                          and self.records[key]["rev"] is not None]
-            if candidates:
-                kind, record_id = rng.choice(candidates)
+            # A delete carries the rev the phone last pulled (null for a
+            # record it made and never pulled), even when its own edits are
+            # queued or were sent since, answered or not: every change since
+            # is its own, so the server applies it (docs/sync-protocol.md,
+            # "delete"). Often it is one just made or changed (a mistake).
+            live = self.live()
+            changed = [key for key in live if self.records[key]["own_since_pull"]]
+            if changed and rng.random() < 0.5:
+                live = changed
+            if live:
+                kind, record_id = rng.choice(live)
                 self.save_local(kind, record_id, "delete")
 
     # -- sync (sync.js) ----------------------------------------------------
@@ -438,7 +436,6 @@ class FieldPhone:
         for entry, result in zip(batch, results):
             assert result["status"] in ("applied", "merged"), (entry, result)
             self.acked[entry["mutation_id"]] = result
-            self.records[(entry["kind"], entry["id"])]["stale"] = True
         done = {m["mutation_id"] for m in batch}
         self.outbox = [e for e in self.outbox if e["mutation_id"] not in done]
         return True
@@ -471,9 +468,10 @@ class FieldPhone:
             if key not in self.created:
                 self.start_rev.setdefault(key, change["rev"])  # a record the phone found on the server
             record = self.records.setdefault(key, {"rev": None, "server": None, "data": {}, "deleted": False,
-                                                   "stale": False})
+                                                   "own_since_pull": 0})
             record["rev"] = change["rev"]
             record["server"] = change["data"]
+            record["own_since_pull"] = sum((e["kind"], e["id"]) == key for e in self.outbox)
             data = dict(change["data"] or {})
             deleted = change["deleted"]
             for e in self.outbox:  # what the person sees: the server's version and their queued edits
@@ -482,7 +480,7 @@ class FieldPhone:
                         deleted = True
                     else:
                         data.update(e["changes"])
-            record["data"], record["deleted"], record["stale"] = data, deleted, False
+            record["data"], record["deleted"] = data, deleted
 
     def sync(self, before_send=None) -> bool:
         """Push the whole outbox, batch by batch, then pull; False if cut off."""

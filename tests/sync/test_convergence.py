@@ -102,19 +102,22 @@ STATS: Counter = Counter()
 
 
 # -- the contract, as a small model ------------------------------------------
-def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict):
+def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict, own_revs: dict):
     """What the contract says a batch does, mutation by mutation.
 
     ``records``: (kind, id) -> {rev, deleted, data}; ``open_conflicts``: id ->
-    conflict; ``stored``: mutation_id -> the result first returned for it.
+    conflict; ``stored``: mutation_id -> the result first returned for it;
+    ``own_revs``: (kind, id) -> the revs the pushing device's earlier
+    mutations wrote (answered or not).
     Returns (expectations, records after, {settled conflict id: mutation_id},
     {index in the batch of a mutation whose conflicts a later delete in the
-    batch settled: that delete's mutation_id}).
+    batch settled: that delete's mutation_id}, {(kind, id): the revs this
+    batch wrote}).
     An expectation is ("replay", stored result) or (status, rev, [(field,
     base, mine, theirs), ...]).
     """
     records = copy.deepcopy(records)
-    rev_at_start = {key: rec["rev"] for key, rec in records.items()}  # absent: made in this batch
+    wrote: dict[tuple, set] = {}  # the revs this batch wrote: the device's own too
     settled: dict[str, str] = {}
     settled_raised_here: dict[int, str] = {}
     raised_here: dict[tuple, list[int]] = {}  # record -> batch indexes of mutations that raised conflicts on it
@@ -143,6 +146,7 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
             data.update(DEFAULTS[m["kind"]])
             data.update(changes)
             records[key] = {"rev": 1, "deleted": False, "data": data}
+            wrote.setdefault(key, set()).add(1)
             expectations.append(("applied", 1, []))
         elif m["op"] == "update" and rec["deleted"]:
             if keeps:  # the person kept their edit over the delete: restore it
@@ -151,6 +155,7 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
                     rec["deleted"] = False
                     rec["data"].update(changes)
                     rec["rev"] += 1
+                    wrote.setdefault(key, set()).add(rec["rev"])
                 expectations.append(("applied", rec["rev"], []))
             else:  # edit of a deleted record: conflict, never a silent resurrection
                 expectations.append(("conflict", rec["rev"], [(DELETED, None, changes, {"deleted": True})]))
@@ -172,6 +177,7 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
             if apply:
                 rec["data"].update(apply)
                 rec["rev"] += 1
+                wrote.setdefault(key, set()).add(rec["rev"])
             settle()
             status = "conflict" if conflicts else "merged" if moved_on else "applied"
             expectations.append((status, rec["rev"], conflicts))
@@ -179,10 +185,13 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
             if rec["deleted"]:
                 settle()
                 expectations.append(("applied", rec["rev"], []))
-            elif m["base_rev"] == rec["rev"] or m["base_rev"] == rev_at_start.get(key) or keeps:
-                # (changes since base_rev made earlier in this batch are the device's own)
+            elif keeps or all(rev in own_revs.get(key, set()) | wrote.get(key, set())
+                              for rev in range((m["base_rev"] or 0) + 1, rec["rev"] + 1)):
+                # every rev since base_rev is the device's own (earlier in this
+                # batch, or its earlier pushes, heard or not): it saw them all
                 rec["deleted"] = True
                 rec["rev"] += 1
+                wrote.setdefault(key, set()).add(rec["rev"])
                 settle()
                 # an applied delete settles every open conflict on the record
                 for c in open_conflicts.values():
@@ -196,7 +205,7 @@ def expect_batch(records: dict, open_conflicts: dict, batch: list, stored: dict)
                                      [(DELETED, None, {"deleted": True}, copy.deepcopy(rec["data"]))]))
         if expectations[-1][0] == "conflict":
             raised_here.setdefault(key, []).append(index)
-    return expectations, records, settled, settled_raised_here
+    return expectations, records, settled, settled_raised_here, wrote
 
 
 # -- a device ----------------------------------------------------------------
@@ -351,6 +360,7 @@ class SyncConvergence(RuleBasedStateMachine):
         self.conflict_order: dict[str, int] = {}  # conflict id -> when it was raised
         self.conflicts_seen: set[str] = set()
         self.resolutions = 0
+        self.wrote: dict[str, dict[tuple, set]] = {}  # device_id -> (kind, id) -> the revs its mutations wrote
         STATS["examples"] += 1
 
     # -- helpers -------------------------------------------------------
@@ -407,10 +417,13 @@ class SyncConvergence(RuleBasedStateMachine):
         batch = list(device.outbox)
         records, conflicts = self.server_state()
         open_before = {cid: c for cid, c in conflicts.items() if c["open"]}
-        expectations, expected_records, settled, settled_raised_here = expect_batch(
-            records, open_before, batch, self.results)
+        own = self.wrote.setdefault(device.device_id, {})
+        expectations, expected_records, settled, settled_raised_here, wrote = expect_batch(
+            records, open_before, batch, self.results, own)
 
         results = device.send(batch)
+        for key, revs in wrote.items():  # written, whether or not the device hears back
+            own.setdefault(key, set()).update(revs)
 
         assert [r["mutation_id"] for r in results] == [m["mutation_id"] for m in batch]
         records_after, conflicts_after = self.server_state()
@@ -456,6 +469,10 @@ class SyncConvergence(RuleBasedStateMachine):
                 self.conflict_order[cid] = len(self.conflict_order)
             self.results[m["mutation_id"]] = result
             STATS[f"{m['op']} -> {result['status']}"] += 1
+            before = records.get((m["kind"], m["id"]))
+            if m["op"] == "delete" and result["status"] == "applied" and before and not before["deleted"] \
+                    and (m["base_rev"] or 0) < before["rev"] and not m.get("resolves"):
+                STATS["delete from an older rev -> applied (every rev since the device's own)"] += 1
             for row in rows:
                 STATS[f"conflicts raised ({'delete vs edit' if row['field'] == DELETED else 'field'})"] += 1
                 event(f"conflict on {row['field']}")
@@ -506,9 +523,9 @@ class SyncConvergence(RuleBasedStateMachine):
     def change(self, data, action):
         """Edit one to three fields of a record this device shows; edit again
         a field that already waits in the outbox (people do: the notes of a
-        visit get written in several goes); delete a record the server has
-        confirmed (one made here and not yet synced has no rev to delete
-        from); or create a visit or a goal."""
+        visit get written in several goes); delete a record this device shows
+        (from the rev it last pulled, or from none if it made the record and
+        never pulled it); or create a visit or a goal."""
         device = self.device(data)
         shown = device.shown()
         if action == "create":
@@ -524,12 +541,19 @@ class SyncConvergence(RuleBasedStateMachine):
                                "reality": f"{device.name}-{n}r"}
                 self.queue(device, self.mutation(kind, self.new_id(), "create", changes=changes))
         elif action == "delete":
-            candidates = sorted(key for key, rec in device.confirmed.items()
-                                if key[0] in KIND_FIELDS and not rec["deleted"] and shown.get(key) is not None)
+            candidates = sorted(key for key, value in shown.items() if value is not None)
+            # Often one this device changed since it last pulled it (the
+            # answer perhaps lost): the delete then comes from an older rev.
+            own = self.wrote.get(device.device_id, {})
+            changed_here = [key for key in candidates
+                            if max(own.get(key, {0})) > (device.confirmed.get(key) or {"rev": 0})["rev"]
+                            or any((m["kind"], m["id"]) == key for m in device.outbox)]
+            if changed_here and data.draw(st.booleans(), label="one changed here"):
+                candidates = changed_here
             if candidates:
-                kind, record_id = data.draw(st.sampled_from(candidates), label="record")
-                self.queue(device, self.mutation(kind, record_id, "delete",
-                                                 base_rev=device.confirmed[(kind, record_id)]["rev"]))
+                key = kind, record_id = data.draw(st.sampled_from(candidates), label="record")
+                confirmed = device.confirmed.get(key)  # None: made here, never pulled (base_rev null)
+                self.queue(device, self.mutation(kind, record_id, "delete", base_rev=confirmed and confirmed["rev"]))
         else:
             if action == "edit":
                 candidates = {key: EDITABLE[key[0]] for key, value in shown.items() if value is not None}

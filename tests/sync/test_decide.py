@@ -131,3 +131,37 @@ def test_a_delete_that_settles_a_delete_conflict_applies_and_a_second_delete_is_
     assert decide(THING, current(rev=4, rev_at_start=4), Mutation("delete", base_rev=3, settles_delete=True)).deleted
     again = decide(THING, current(deleted=True), Mutation("delete", base_rev=1))
     assert (again.status, again.changes_record, again.settles) == ("applied", False, True)
+
+
+def test_a_delete_from_an_older_rev_applies_when_this_device_wrote_every_rev_since():
+    """Its edits whose answers were lost, or an outbox split over two pushes:
+    revs 2 and 3 are this device's own, so a delete from rev 1 saw them."""
+    mine = Current(RECORD, rev=3, deleted=False, rev_at_start=3, own_revs=frozenset({2, 3}))
+    assert decide(THING, mine, Mutation("delete", base_rev=1)).deleted is True
+    # with this batch's own edits on top (revs 4 and 5)
+    more = Current(RECORD, rev=5, deleted=False, rev_at_start=3, own_revs=frozenset({2, 3}))
+    assert decide(THING, more, Mutation("delete", base_rev=1)).deleted is True
+
+
+def test_a_delete_from_an_older_rev_is_a_conflict_when_anyone_else_wrote_a_rev_since():
+    """Rev 2 was someone else's (the partner, the office, another phone, or a
+    result stored before wrote_rev was recorded): the phone never saw it."""
+    partly = Current(RECORD, rev=3, deleted=False, rev_at_start=3, own_revs=frozenset({1, 3}))
+    decision = decide(THING, partly, Mutation("delete", base_rev=1))
+    assert (decision.status, decision.deleted) == ("conflict", None)
+    assert decision.conflicts[0].field == DELETED
+    # from rev 2 only rev 3 is after it, and that one is the device's
+    assert decide(THING, partly, Mutation("delete", base_rev=2)).deleted is True
+    # a rev this batch wrote does not cover one before the batch
+    batch_on_top = Current(RECORD, rev=4, deleted=False, rev_at_start=3, own_revs=frozenset({3}))
+    assert decide(THING, batch_on_top, Mutation("delete", base_rev=1)).status == "conflict"
+
+
+def test_a_delete_from_no_rev_applies_only_when_this_device_wrote_every_rev():
+    """base_rev null: the phone made the record and never pulled it (its
+    create's answer lost), so every rev from the first must be its own."""
+    made_here = Current(RECORD, rev=2, deleted=False, rev_at_start=2, own_revs=frozenset({1, 2}))
+    assert decide(THING, made_here, Mutation("delete", base_rev=None)).deleted is True
+    edited_by_partner = Current(RECORD, rev=2, deleted=False, rev_at_start=2, own_revs=frozenset({1}))
+    assert decide(THING, edited_by_partner, Mutation("delete", base_rev=None)).status == "conflict"
+    assert decide(THING, current(rev=3, rev_at_start=3), Mutation("delete", base_rev=None)).status == "conflict"

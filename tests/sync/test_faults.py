@@ -14,6 +14,10 @@ the phone created, each once and no others; each record's rev equal to its
 start plus one per mutation; the person's last value of every field there;
 deletes as tombstones. Each killed batch is classed by whether it had
 committed (its stored results exist) when the phone saw the connection die.
+The phone deletes records it edited since it last pulled them too: such a
+delete carries an older rev and meets the phone's own writes, some from
+earlier pushes (answered or not); it must still apply (counted, and there
+must be some).
 
 The helpers (server, proxy, phone) are in tests/sync/faults.py.
 """
@@ -34,6 +38,7 @@ from app.demo.seed import seed_demo
 from app.sync.kinds import KINDS, data_of
 from app.sync.models import SyncConflict, SyncMutation
 from tests.conftest import DEMO_PASSWORD
+from tests.sync.conftest import mutation, new_visit
 from tests.sync.faults import WRITABLE_FIELDS, FieldPhone, HttpPhone, Proxy, Server
 
 CYCLES = 200  # one cycle: 1-3 things done on the phone, then a sync that faults may cut off
@@ -65,7 +70,8 @@ def test_every_mutation_lands_exactly_once_through_lost_answers_and_killed_serve
     proxy = Proxy(server.port, random.Random(seed + 1))
     try:
         phone, stats = _run(random.Random(seed), server, proxy)
-        _check_database(seeded_url, phone)
+        stats["deletes_over_own_earlier_pushes"] = _check_database(seeded_url, phone)
+        assert stats["deletes_over_own_earlier_pushes"], stats
     except BaseException as err:
         raise AssertionError(f"FAULT_SEED={seed} (run again with FAULT_SEED={seed}): {err}\n"
                              f"--- gunicorn log ---\n{server.log_tail()}") from err
@@ -140,13 +146,16 @@ def _run(rng: random.Random, server: Server, proxy: Proxy):
     return phone, stats
 
 
-def _check_database(url: str, phone: FieldPhone) -> None:
+def _check_database(url: str, phone: FieldPhone) -> int:
+    """Checks the database; returns how many deletes came from a rev older
+    than the one a push of the phone's before them had written."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             user_id = conn.scalar(select(User.id).where(User.email == MENTOR))
             # Each mutation stored exactly once, with the answer the phone took.
-            stored = conn.execute(select(SyncMutation.mutation_id, SyncMutation.result)
+            stored = conn.execute(select(SyncMutation.mutation_id, SyncMutation.result, SyncMutation.record_id,
+                                         SyncMutation.wrote_rev, SyncMutation.created_at)
                                   .where(SyncMutation.user_id == user_id)).all()
             stored_ids = [str(row.mutation_id) for row in stored]
             assert len(stored_ids) == len(set(stored_ids)) == len(phone.sent), (len(stored_ids), len(phone.sent))
@@ -175,5 +184,26 @@ def _check_database(url: str, phone: FieldPhone) -> None:
                 data = data_of(KINDS[kind], row)
                 for name, value in phone.intended.get((kind, record_id), {}).items():
                     assert data[name] == value, (kind, record_id, name, data[name], value)
+            # Every accepted mutation wrote a rev here (none was a no-op):
+            # its record's revs, one each, in the order the phone made them.
+            assert all(row.wrote_rev is not None for row in stored)
+            return sum(1 for row in stored if phone.sent[str(row.mutation_id)]["op"] == "delete" and any(
+                other.record_id == row.record_id and other.created_at < row.created_at
+                and (phone.sent[str(row.mutation_id)]["base_rev"] or 0) < other.wrote_rev
+                for other in stored))
     finally:
         engine.dispose()
+
+
+def test_delete_after_own_edit_whose_answer_was_lost(phone, margaret):
+    """What the random test above first found (docs/sync-protocol.md, "delete")."""
+    amira = phone(MENTOR)
+    visit_id = uuid.uuid4()
+    assert amira.push(mutation("visit", visit_id, "create", new_visit(margaret.id)))[0]["status"] == "applied"
+    amira.pull_all()  # the phone holds the visit at rev 1
+    edit = mutation("visit", visit_id, "update", {"notes": "second notes"}, base={"notes": "first notes"}, base_rev=1)
+    amira.push(edit)  # the server commits (rev 2); the answer never reaches the phone
+    delete = mutation("visit", visit_id, "delete", base_rev=1)  # the person deletes the visit they edited
+    results = amira.push(edit, delete)  # the outbox, sent again when signal comes back
+    assert [(r["status"], r["rev"]) for r in results] == [("applied", 2), ("applied", 3)]
+    assert results[1].get("conflicts") is None

@@ -491,6 +491,173 @@ def test_delete_after_someone_elses_edit_is_still_a_conflict(phone, margaret, se
     assert [r["status"] for r in results] == ["merged", "conflict"]
 
 
+# -- a delete from an older rev, after this device's own earlier pushes -----------
+def wrote_revs(session, record_id):
+    session.rollback()
+    return sorted(session.scalars(select(SyncMutation.wrote_rev).where(SyncMutation.record_id == record_id)),
+                  key=lambda rev: (rev is not None, rev))
+
+
+def test_delete_after_own_edit_whose_answer_was_lost_applies(phone, margaret, session):
+    """The phone edits (rev 2) but never hears back, then deletes from rev 1:
+    the outbox goes again, the edit is a replay, and the delete meets only
+    the phone's own write."""
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    edit = mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1)
+    amira.push(edit)  # the answer is lost
+    results = amira.push(edit, mutation("visit", vid, "delete", base_rev=1))
+    assert [(r["status"], r["rev"]) for r in results] == [("applied", 2), ("applied", 3)]
+    assert visit_row(session, vid).deleted_at is not None
+    assert wrote_revs(session, vid) == [1, 2, 3]  # the create, the edit, the delete
+    assert count(session, SyncConflict, record_id=vid) == 0
+
+
+def test_edits_over_several_pushes_then_a_delete_from_the_first_rev_applies(phone, margaret, session):
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    amira.push(mutation("visit", vid, "update", {"location": "Cafe"}, base={"location": "Home"}, base_rev=1))
+    results = amira.push(mutation("visit", vid, "update", {"notes": "y"}, base={"notes": "x"}, base_rev=1),
+                         mutation("visit", vid, "delete", base_rev=1))
+    assert [r["status"] for r in results] == ["merged", "applied"]  # merged: from rev 1, the server is at 3
+    assert visit_row(session, vid).rev == 5
+
+
+def test_delete_after_own_create_whose_answer_was_lost_applies(phone, margaret, session):
+    """The phone never had a rev for a visit it made: its delete carries
+    base_rev null, and every rev since the first is its own."""
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    create = mutation("visit", vid, "create", new_visit(margaret.id))
+    amira.push(create)  # the answer is lost
+    amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}))
+    results = amira.push(create, mutation("visit", vid, "delete"))
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert visit_row(session, vid).deleted_at is not None
+
+
+def test_a_delete_from_an_older_rev_still_meets_anyone_elses_change_since(phone, margaret, session):
+    """Own changes are this device's: the partner's edit between, or the same
+    mentor's other phone, still make the delete a conflict."""
+    amira, amiras_tablet, ben = phone("amira@demo.test"), phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    ben.push(mutation("visit", vid, "update", {"location": "Cafe"}, base={"location": "Home"}, base_rev=2))
+    amira.push(mutation("visit", vid, "update", {"notes": "y"}, base={"notes": "x"}, base_rev=1))  # rev 4
+    [from_before_ben] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    assert (from_before_ben["status"], from_before_ben["rev"]) == ("conflict", 4)
+    # the tablet's delete from rev 3 meets the phone's rev 4: another device's
+    assert amiras_tablet.push(mutation("visit", vid, "delete", base_rev=3))[0]["status"] == "conflict"
+    # from rev 3 the phone's own rev 4 is all there is since
+    assert amira.push(mutation("visit", vid, "delete", base_rev=3))[0]["status"] == "applied"
+
+
+def test_the_partners_write_from_the_same_tablet_is_not_the_mentors_own(phone, margaret, session):
+    """Own means this device and this user: a tablet the pair share is two writers."""
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    ben.device_id = amira.device_id
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    ben.push(mutation("visit", vid, "update", {"location": "Cafe"}, base={"location": "Home"}, base_rev=1))
+    assert amira.push(mutation("visit", vid, "delete", base_rev=1))[0]["status"] == "conflict"
+
+
+def test_a_no_op_answered_with_the_partners_rev_does_not_make_it_own(phone, margaret, session):
+    """The phone's edit arrives after the partner made the same change: it
+    writes nothing and is answered with the partner's rev 2. A delete from
+    rev 1 has not seen the partner's other change in rev 2."""
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    ben.push(mutation("visit", vid, "update", {"notes": "x", "location": "Cafe"},
+                      base={"notes": "first notes", "location": "Home"}, base_rev=1))
+    [same] = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    assert (same["status"], same["rev"]) == ("merged", 2)
+    assert wrote_revs(session, vid) == [None, 1, 2]  # the no-op wrote nothing; rev 2 is ben's
+    [delete] = amira.push(mutation("visit", vid, "delete", base_rev=1))
+    assert delete["status"] == "conflict"
+    assert visit_row(session, vid).location == "Cafe" and visit_row(session, vid).deleted_at is None
+
+
+def test_an_own_edit_that_merged_the_partners_change_leaves_that_change_unseen(phone, margaret, session):
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    ben.push(mutation("visit", vid, "update", {"location": "Cafe"}, base={"location": "Home"}, base_rev=1))
+    [merged] = amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    assert (merged["status"], merged["rev"]) == ("merged", 3)  # the phone wrote rev 3, ben rev 2
+    assert amira.push(mutation("visit", vid, "delete", base_rev=1))[0]["status"] == "conflict"
+
+
+def test_an_office_change_since_is_never_the_phones_own(phone, margaret, session):
+    """The office writes no stored mutation: its rev is nobody's own."""
+    from app.sync.changes import stamp
+
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    visit = visit_row(session, vid)
+    visit.location = "Library"
+    stamp(session, visit)  # rev 3, as an office service marks its change
+    session.commit()
+    assert amira.push(mutation("visit", vid, "delete", base_rev=1))[0]["status"] == "conflict"
+    assert amira.push(mutation("visit", vid, "delete", base_rev=3))[0]["status"] == "applied"
+
+
+def test_results_stored_before_wrote_rev_was_recorded_count_as_nobodys(phone, margaret, session):
+    """Rows from before migration 0021 have no wrote_rev: today's rule, a conflict."""
+    from sqlalchemy import update
+
+    amira = phone("amira@demo.test")
+    vid = uuid.uuid4()
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))
+    amira.push(mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}, base_rev=1))
+    session.execute(update(SyncMutation).where(SyncMutation.record_id == vid).values(wrote_rev=None))
+    session.commit()
+    assert amira.push(mutation("visit", vid, "delete", base_rev=1))[0]["status"] == "conflict"
+
+
+def test_only_mutations_that_wrote_store_the_rev_they_wrote(phone, margaret, session):
+    """Rejected, replayed, conflict-only and already-deleted mutations wrote nothing."""
+    amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
+    vid = uuid.uuid4()
+    create = mutation("visit", vid, "create", new_visit(margaret.id))
+    amira.push(create, create)  # the same mutation twice: stored once
+    amira.push(mutation("visit", vid, "create", new_visit(margaret.id)))  # the same content again: a replay
+    ben.push(mutation("visit", vid, "update", {"notes": "ben"}, base={"notes": "first notes"}, base_rev=1))  # rev 2
+    [clash] = amira.push(mutation("visit", vid, "update", {"notes": "amira"}, base={"notes": "first notes"}, base_rev=1))
+    assert clash["status"] == "conflict"
+    [bad] = amira.push(mutation("visit", vid, "update", {"duration_minutes": -5}, base_rev=2))
+    assert bad["status"] == "rejected"
+    ben.push(mutation("visit", vid, "delete", base_rev=2))  # rev 3
+    ben.push(mutation("visit", vid, "delete", base_rev=3))  # already deleted
+    assert wrote_revs(session, vid) == [None, None, None, None, 1, 2, 3]
+
+
+def test_own_revs_are_stored_on_the_savepoint_fallback_path(app, session, demo, margaret, monkeypatch):
+    from app.accounts.services import find_by_email
+    from app.sync import push as push_module
+
+    break_writes_of_marked_visits(monkeypatch)
+    vid, bad = uuid.uuid4(), uuid.uuid4()
+    amira = find_by_email(session, "amira@demo.test")
+    device = uuid.uuid4()
+    results = push_module.push(session, amira, device, [
+        mutation("visit", vid, "create", new_visit(margaret.id)),
+        mutation("visit", bad, "create", new_visit(margaret.id, notes="trips a constraint")),
+        mutation("visit", vid, "update", {"notes": "x"}, base={"notes": "first notes"}),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected", "merged"]
+    assert wrote_revs(session, vid) == [1, 2]
+    [delete] = push_module.push(session, amira, device, [mutation("visit", vid, "delete")])
+    assert delete["status"] == "applied"
+
+
 # -- visit: actual_minutes beside the planned duration_minutes ------------------
 def test_actual_minutes_is_kept_apart_from_the_planned_length(phone, margaret, session):
     amira, ben = phone("amira@demo.test"), phone("ben@demo.test")
