@@ -87,6 +87,12 @@ DICTIONARY: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def dictionary_by_column() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The dictionary per column, in the CSV's order: (column, meaning, [(value, meaning)])."""
+    meanings = {field: meaning for field, value, meaning in DICTIONARY if not value}
+    return [(column, meanings[column], [(v, m) for f, v, m in DICTIONARY if f == column and v]) for column in COLUMNS]
+
+
 class ExportInputError(ValueError):
     """The choices cannot make an export: ``errors`` maps each field to a message."""
 

@@ -97,7 +97,7 @@ def _export_page(status=200, errors=None, values=None, problem=None):
     return render_template(
         "outcomes/evaluators.html", areas=evaluator_export.areas_for(db.session, current_user),
         all_areas=evaluator_export.ALL_AREAS, contents=evaluator_export.CONTENTS,
-        columns=evaluator_export.COLUMNS, dictionary=evaluator_export.DICTIONARY,
+        columns=evaluator_export.COLUMNS, dictionary=evaluator_export.dictionary_by_column(),
         errors=errors or {}, values=values or {"include": list(evaluator_export.CONTENTS)}, problem=problem,
     ), status
 

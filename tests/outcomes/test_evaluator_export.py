@@ -254,7 +254,10 @@ def test_months_since_referral_and_the_period_of_a_day():
 
 def test_the_dictionary_describes_every_column_and_every_period_and_measure():
     described = {(field, value) for field, value, _ in evaluator_export.DICTIONARY}
-    assert {(c, "") for c in COLUMNS} <= described
+    assert {(c, "") for c in COLUMNS} <= described and {f for f, _ in described} == set(COLUMNS)
+    by_column = evaluator_export.dictionary_by_column()
+    assert [c for c, _, _ in by_column] == list(COLUMNS)
+    assert sum(1 + len(values) for _, _, values in by_column) == len(evaluator_export.DICTIONARY)
     from app.outcomes.rules import MEASURES, PERIODS
     values = {*MEASURES, "demand_total", "swemwbs_raw", "swemwbs_metric"}
     assert {v for f, v in described if f == "measure" and v} == values
