@@ -245,6 +245,8 @@ TABLE: dict[tuple[str, str], Call] = {
                                        office(303, 404), form=lambda w: {
         "period": "before_6", "first_day": "", "last_day": "", "count": "4", "source": "Niche extract re-run",
         "obtained_on": (TODAY - timedelta(days=1)).isoformat(), "reason": "The first extract missed a call."}),
+    ("outcomes.withdraw", "POST"): Call(lambda w: A_CLIENT(w) + f"/demand/{w.a.demand_count_id}/withdraw",
+                                        office(303, 404), form=lambda w: {"reason": "Entered for the wrong client."}),
     # The outcomes dashboard: each office person's own area (all areas for an admin).
     ("dashboard.outcomes", "GET"): Call("/office/outcomes/", office(200), shows=True),
     ("dashboard.static", "GET"): Call("/office/outcomes/static/dashboard.css", office(200)),

@@ -1,6 +1,6 @@
 """The demand ledger's services (docs/domain.md, "Outcomes"): recording a
-client's demand counts, correcting them (the old row kept as history), and
-the figures made from the current counts: per-period totals, whether each
+client's demand counts, correcting them (the old row kept as history),
+withdrawing one entered by mistake (kept as history too), and the figures made from the current counts: per-period totals, whether each
 period is complete, the client's B and A and their reduction.
 
 The rules themselves (periods, completeness, the reduction) are the pure
@@ -43,7 +43,7 @@ class DemandInputError(ValueError):
 
 
 class DemandRefused(ValueError):
-    """The action cannot be done (a count already corrected); the message says why."""
+    """The action cannot be done (a count already corrected or withdrawn); the message says why."""
 
 
 def uk_date(day: date) -> str:
@@ -254,42 +254,81 @@ def count_of(session: Session, client: Client, count_id) -> DemandCount | None:
     return row if row is not None and row.client_id == client.id else None
 
 
+def _taken_out(session: Session, row: DemandCount) -> str:
+    """How a count already left the figures: "corrected on 3 Sep 2026 by Cora Coordinator"."""
+    how = "withdrawn" if row.withdrawn else "corrected"
+    by = f" by {_name(session, row.replaced_by_id)}" if row.replaced_by_id else ""
+    return f"{how} on {uk_date(row.replaced_at.astimezone(LONDON).date())}{by}"
+
+
+def _reason(form, what: str, errors: dict) -> str:
+    """The reason typed in ``form``, or a message in ``errors``."""
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        errors["reason"] = f"Enter the reason for the {what}: it is kept in the history."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"The reason must be {MAX_REASON:,} characters or fewer."
+    return reason
+
+
+def _take_out(session: Session, user: User, row: DemandCount, reason: str, *, withdrawn: bool, now: datetime) -> None:
+    """Stamp a current count replaced or withdrawn: only if no one else did a moment ago."""
+    marked = session.execute(
+        update(DemandCount).where(DemandCount.id == row.id, DemandCount.replaced_at.is_(None))
+        .values(replaced_at=now, replaced_by_id=user.id, replaced_reason=reason, withdrawn=withdrawn)
+        .execution_options(synchronize_session=False))
+    if marked.rowcount != 1:
+        raise DemandRefused("That count was corrected or withdrawn by someone else a moment ago. "
+                            "Look at the current counts again.")
+    session.refresh(row)
+
+
 def correct(session: Session, user: User, client: Client, count_id, form, today: date) -> DemandCount:
     """Replace a current count with a corrected one (same measure), with a
     reason; the old row is kept, marked replaced. LookupError when the count
-    is not the client's; DemandRefused when it was already replaced;
-    DemandInputError (nothing written) when the new figures are wrong."""
+    is not the client's; DemandRefused when it was already corrected or
+    withdrawn; DemandInputError (nothing written) when the new figures are wrong."""
     _lock(session, client)
     old = count_of(session, client, count_id)
     if old is None:
         raise LookupError("No such count for this client.")
     if old.replaced_at is not None:
-        raise DemandRefused(
-            f"That count was already corrected on {uk_date(old.replaced_at.astimezone(LONDON).date())}"
-            f"{' by ' + _name(session, old.replaced_by_id) if old.replaced_by_id else ''}. "
-            "Correct the current count instead.")
+        then = ("Record the count again if it is needed." if old.withdrawn
+                else "Correct the current count instead.")
+        raise DemandRefused(f"That count was already {_taken_out(session, old)}. {then}")
     entry = check(session, client, form, today, measure=old.measure, replacing=old)
-    reason = str(form.get("reason") or "").strip()
     errors = dict(entry.errors)
-    if not reason:
-        errors["reason"] = "Enter the reason for the correction: it is kept in the history."
-    elif len(reason) > MAX_REASON:
-        errors["reason"] = f"The reason must be {MAX_REASON:,} characters or fewer."
+    reason = _reason(form, "correction", errors)
     if errors:
         raise DemandInputError(errors)
     now = utcnow()
-    marked = session.execute(
-        update(DemandCount).where(DemandCount.id == old.id, DemandCount.replaced_at.is_(None))
-        .values(replaced_at=now, replaced_by_id=user.id, replaced_reason=reason)
-        .execution_options(synchronize_session=False))
-    if marked.rowcount != 1:
-        raise DemandRefused("That count was corrected by someone else a moment ago. Correct the current count instead.")
-    session.refresh(old)
+    _take_out(session, user, old, reason, withdrawn=False, now=now)
     row = DemandCount(client_id=client.id, measure=old.measure, period=entry.period, first_day=entry.first_day,
                       last_day=entry.last_day, count=entry.count, source=entry.source,
                       obtained_on=entry.obtained_on, recorded_by_id=user.id, recorded_at=now, replaces_id=old.id)
     session.add(row)
     session.flush()
+    return row
+
+
+def withdraw(session: Session, user: User, client: Client, count_id, form) -> DemandCount:
+    """Take a current count entered by mistake out of the figures, with a
+    reason and nothing in its place; the row stays in the history with who,
+    when and why. LookupError when the count is not the client's;
+    DemandRefused when it was already corrected or withdrawn;
+    DemandInputError (nothing written) without a reason."""
+    _lock(session, client)
+    row = count_of(session, client, count_id)
+    if row is None:
+        raise LookupError("No such count for this client.")
+    if row.replaced_at is not None:
+        then = "" if row.withdrawn else " Withdraw the current count instead, if it is wrong too."
+        raise DemandRefused(f"That count was already {_taken_out(session, row)}.{then}")
+    errors: dict[str, str] = {}
+    reason = _reason(form, "withdrawal", errors)
+    if errors:
+        raise DemandInputError(errors)
+    _take_out(session, user, row, reason, withdrawn=True, now=utcnow())
     return row
 
 
@@ -358,11 +397,17 @@ def figures(session: Session, client: Client) -> ClientFigures:
 # -- history ----------------------------------------------------------------------------
 @dataclass
 class Correction:
+    """A count taken out of the figures: corrected (``new`` replaces it) or withdrawn (``new`` is None)."""
+
     old: DemandCount
     new: DemandCount | None
     by: str
     at: datetime
     reason: str
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.old.withdrawn
 
 
 def _name(session: Session, user_id) -> str:
@@ -379,7 +424,8 @@ def names(session: Session, rows: list[DemandCount]) -> dict:
 
 
 def corrections(session: Session, client: Client) -> list[Correction]:
-    """Every replaced count with what replaced it, who, when and why; newest first."""
+    """Every corrected count with what replaced it, and every withdrawn one,
+    with who, when and why; newest first."""
     replaced = list(session.scalars(
         select(DemandCount).where(DemandCount.client_id == client.id, DemandCount.replaced_at.is_not(None))
         .order_by(DemandCount.replaced_at.desc())))

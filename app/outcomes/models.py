@@ -4,15 +4,17 @@ coordinators from the figures agencies send.
 
 A count is never changed or deleted. A correction is a new row naming the
 row it replaces (``replaces_id``); the old row is kept as history, stamped
-with when, by whom and why it was replaced. The current counts are the rows
-not replaced.
+with when, by whom and why it was replaced. A withdrawal (a count entered
+by mistake: wrong client, wrong measure) stamps the row the same way, with
+``withdrawn`` set and no row replacing it. The current counts are the rows
+neither replaced nor withdrawn: those with no ``replaced_at``.
 """
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, new_id, utcnow
@@ -34,6 +36,7 @@ class DemandCount(Base):
         CheckConstraint("(replaced_at IS NULL AND replaced_by_id IS NULL AND replaced_reason IS NULL) OR "
                         "(replaced_at IS NOT NULL AND replaced_by_id IS NOT NULL AND replaced_reason IS NOT NULL)",
                         name="replaced"),
+        CheckConstraint("NOT withdrawn OR replaced_at IS NOT NULL", name="withdrawn"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -49,7 +52,9 @@ class DemandCount(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A correction names the row it replaces; a row is replaced at most once.
     replaces_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("demand_counts.id"), unique=True)
-    # On a replaced row: when, by whom and why.
+    # On a replaced or withdrawn row: when, by whom and why.
     replaced_at: Mapped[datetime | None]
     replaced_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     replaced_reason: Mapped[str | None] = mapped_column(Text)
+    # Withdrawn rather than corrected: out of the figures with nothing in its place.
+    withdrawn: Mapped[bool] = mapped_column(default=False, server_default=false())

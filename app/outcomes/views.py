@@ -1,9 +1,9 @@
 """Outcomes in the office.
 
 - The demand ledger (/office/clients/<client_id>/demand): a client's counts
-  per period with totals and completeness, their reduction, recording counts
-  and correcting them with a reason (the history kept). Another area's
-  client answers 404.
+  per period with totals and completeness, their reduction, recording counts,
+  correcting them or withdrawing one entered by mistake, with a reason (the
+  history kept). Another area's client answers 404.
 - The evaluators' export (/office/evaluators/): a pseudonymised CSV of an
   area's outcomes and its data dictionary (app/outcomes/evaluator_export.py).
   The export's endpoint name starts with "export", so the audit log records
@@ -29,7 +29,12 @@ def correct_field(count_id, name: str) -> str:
     return f"correct-{count_id}-{name}"
 
 
-def _page(client, status=200, errors=None, values=None, correcting=None, problem=None):
+def withdraw_field(count_id, name: str) -> str:
+    """The id of a field of a count's "Withdraw" form."""
+    return f"withdraw-{count_id}-{name}"
+
+
+def _page(client, status=200, errors=None, values=None, correcting=None, problem=None, withdrawing=None):
     figures = demand.figures(db.session, client)
     counts = [c for p in figures.periods for m in p.measures for c in m.counts]
     history = demand.corrections(db.session, client)
@@ -40,7 +45,8 @@ def _page(client, status=200, errors=None, values=None, correcting=None, problem
         windows=demand.client_windows(client), closed_on=demand.closed_on(client),
         measures=rules.MEASURE_NAMES, periods=rules.PERIOD_NAMES, no_reduction=demand.NO_REDUCTION,
         errors=errors or {}, values=values or {"obtained_on": today.isoformat()}, correcting=correcting,
-        problem=problem, today=today, correct_field=correct_field,
+        problem=problem, today=today, correct_field=correct_field, withdraw_field=withdraw_field,
+        withdrawing=withdrawing,
         source_max=demand.MAX_SOURCE, reason_max=demand.MAX_REASON,
     ), status
 
@@ -91,6 +97,28 @@ def correct(client_id, count_id):
           f"from {row.source}. The earlier count is kept in the history of corrections.")
     return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
 
+
+
+@bp.post("/clients/<uuid:client_id>/demand/<uuid:count_id>/withdraw")
+def withdraw(client_id, count_id):
+    client = client_or_404(client_id)
+    row = demand.count_of(db.session, client, count_id)
+    if row is None:
+        abort(404)
+    was = _what(row)
+    try:
+        demand.withdraw(db.session, current_user, client, count_id, request.form)
+    except demand.DemandInputError as err:
+        db.session.rollback()
+        errors = {withdraw_field(count_id, name): message for name, message in err.errors.items()}
+        return _page(client_or_404(client_id), 400, errors,
+                     withdrawing={"id": count_id, "reason": (request.form.get("reason") or "").strip()})
+    except demand.DemandRefused as err:
+        db.session.rollback()
+        return _page(client_or_404(client_id), 409, problem=f"{err} Nothing was changed.")
+    db.session.commit()
+    flash(f"Withdrawn: {was}. It no longer counts in the figures and is kept in the history with your reason.")
+    return redirect(url_for(".demand_page", client_id=client.id, _anchor="corrections"), 303)
 
 # -- the evaluators' export -------------------------------------------------------------
 def _export_page(status=200, errors=None, values=None, problem=None):

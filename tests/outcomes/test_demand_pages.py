@@ -65,7 +65,7 @@ def test_the_page_shows_each_period_with_its_dates_and_why_there_is_no_reduction
         assert f"{uk(w[period].start)} to {uk(w[period].end)}" in body
     assert ("No reduction yet: it needs complete counts for the 6 months before referral and the 6 months after "
             "closure.") in body
-    assert "No count has been corrected." in body
+    assert "No count has been corrected or withdrawn." in body
     # Nothing recorded is not a count of 0.
     assert "<td>Not known</td>" in body and "<td>0</td>" not in body
 
@@ -129,7 +129,7 @@ def test_correcting_a_count_keeps_the_old_one_in_the_history(office, case, sessi
     assert response.status_code == 303
     body = text(me.get(page_of(client)))
     assert "Corrected: Police calls (999 and 101), 3, for" in body and "is now 5 for" in body
-    assert "The first extract missed 101." in body and "No count has been corrected." not in body
+    assert "The first extract missed 101." in body and "No count has been corrected or withdrawn." not in body
     assert counts(session) == 2
 
     # The old row cannot be corrected again.
