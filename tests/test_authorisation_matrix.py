@@ -170,6 +170,16 @@ def goal_on_area_a(w):
         mutation("goal", uuid.uuid4(), "create", {"client_id": str(w.a.client_id), "title": "Pushed goal"})]}
 
 
+def evaluator_export_is_pseudonymised(role, response, world, db):
+    """Area A's export holds its demand count, but nothing of any area's
+    names, sources or notes (every one of them carries a marker)."""
+    if response.status_code != 200:
+        return
+    body = response.get_data(as_text=True)
+    assert "mark" not in body.lower(), body[:2000]
+    assert ",Area A,open,before_6,,,police_calls,3,true" in body, body[:2000]
+
+
 RECEIPT_READERS = {"anonymous": 401, "mentor_a1": 200, "coordinator_a": 200, "admin": 200,
                    "mentor_a2": 404, "mentor_b1": 404, "mentor_b2": 404, "coordinator_b": 404}
 
@@ -247,6 +257,12 @@ TABLE: dict[tuple[str, str], Call] = {
         "obtained_on": (TODAY - timedelta(days=1)).isoformat(), "reason": "The first extract missed a call."}),
     ("outcomes.withdraw", "POST"): Call(lambda w: A_CLIENT(w) + f"/demand/{w.a.demand_count_id}/withdraw",
                                         office(303, 404), form=lambda w: {"reason": "Entered for the wrong client."}),
+    # The evaluators' export: a coordinator's own area (another's refused: 403), any or all for an admin.
+    ("outcomes.evaluators", "GET"): Call("/office/evaluators/", office(200)),
+    ("outcomes.export_evaluators_csv", "GET"): Call(
+        lambda w: f"/office/evaluators/export.csv?area={w.a.area_id}&include=demand&include=wellbeing",
+        office(200, 403), check=evaluator_export_is_pseudonymised),
+    ("outcomes.evaluators_dictionary", "GET"): Call("/office/evaluators/data-dictionary.csv", office(200)),
     # The outcomes dashboard: each office person's own area (all areas for an admin).
     ("dashboard.outcomes", "GET"): Call("/office/outcomes/", office(200), shows=True),
     ("dashboard.static", "GET"): Call("/office/outcomes/static/dashboard.css", office(200)),
