@@ -8,24 +8,29 @@ those records.
 Every page reads the committed counter first and asks only for change numbers
 up to it (see app/sync/changes.py), so a change that commits late is never
 stepped over.
+
+A pull costs the same few statements whatever the number of kinds, owner
+types or owners (tests/sync/test_pull_statements.py): each owner type's scope
+is worked out once, as a common table expression, and every kind's changes
+come in one UNION ALL; the records of owners that left scope, and the open and
+settled conflicts, come in one statement each.
 """
 from __future__ import annotations
 
 import base64
 import binascii
-import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from collections.abc import Callable
-
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, Text, and_, cast, false, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.db import utcnow
 from app.sync.changes import committed_seq
-from app.sync.kinds import KINDS, Kind, data_of, json_value
+from app.sync.kinds import KINDS, data_of, json_value
 from app.sync.models import ScopeEvent, SyncConflict
 from app.sync.owners import OWNER_TYPES, audiences_of
 
@@ -87,12 +92,11 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
         cursor = Cursor(after=0, snapshot=upto)
     elif cursor.after > upto or cursor.snapshot > upto:
         raise BadCursor("The cursor is ahead of this server; pull again without a cursor.")
-    scopes = {name: owner.scope(user) for name, owner in OWNER_TYPES.items()}  # SELECTs, used as subqueries
+    # Each owner type's scope, worked out once in each statement that needs it.
+    scopes = {name: owner.scope(user).cte(f"scope_{name}") for name, owner in OWNER_TYPES.items()}
 
-    rows = heapq.merge(*(_changed(session, kind, scopes[kind.owner], cursor, upto, limit + 1) for kind in KINDS.values()),
-                       key=lambda change: change[0])
     page, has_more = [], False
-    for change in rows:
+    for change in _changed(session, scopes, cursor, upto, limit + 1):
         if len(page) == limit:
             has_more = True
             break
@@ -106,32 +110,89 @@ def pull(session: Session, user: User, cursor: Cursor | None, limit: int = DEFAU
     served = {change[2] for change in page}
     for hook in SERVED_HOOKS:
         hook(session, user, served)
+    conflicts, settled = _conflicts(session, scopes)
     body = {
         "changes": [change[1] for change in page],
         "removed": removed,
-        "conflicts": open_conflicts(session, user),
-        "settled": settled_conflicts(session, user),
+        "conflicts": conflicts,
+        "settled": settled,
     }
     body.update((name, make(session, user)) for name, make in SECTIONS.items())
     body.update(cursor=next_cursor.encode(), has_more=has_more)
     return body
 
 
-def _changed(session, kind: Kind, scope, cursor: Cursor, upto: int, limit: int):
-    table = kind.table
-    owner = table.c[kind.owner_field]
-    query = select(table).where(owner.in_(scope), table.c.seq > cursor.after, table.c.seq <= upto)
-    if cursor.snapshot:
-        query = query.where(or_(table.c.deleted_at.is_(None), table.c.seq > cursor.snapshot))
-    for row in session.execute(query.order_by(table.c.seq).limit(limit)).mappings():
+# The UNION ALL of every kind's changes needs one column list for all kinds.
+# Besides the columns every record has, each kind's fields go in typed slots,
+# shared across kinds by type (a row holds NULL in the slots its kind does not
+# use), so every value keeps its column's type and conversions, and the list
+# stays narrow: as many slots of a type as the kind with most fields of it.
+
+
+def _slot_type(column_type) -> str:
+    """Which slots a column can share: all text alike, else the exact type."""
+    return "text" if type(column_type) in (String, Text) else repr(column_type)
+
+
+@lru_cache(maxsize=4)
+def _columns(kind_names: tuple[str, ...]) -> tuple[tuple, dict]:
+    """Each kind's columns for the UNION ALL, and where each field is:
+    ({kind name: [column, ...]}, {kind name: [(field, slot label), ...]})."""
+    kinds = [KINDS[name] for name in kind_names]
+    slots: dict[str, list[str]] = {}  # slot type -> labels
+    cast_to: dict[str, object] = {}  # label -> the SQL type of its NULL
+    placed: dict[str, list[tuple[str, str]]] = {}
+    for kind in kinds:
+        used: dict[str, int] = {}
+        for name in kind.fields:
+            column_type = kind.table.c[name].type
+            key = _slot_type(column_type)
+            n = used[key] = used.get(key, -1) + 1
+            labels = slots.setdefault(key, [])
+            if n == len(labels):
+                labels.append(f"s{sum(map(len, slots.values()))}")
+                cast_to[labels[-1]] = Text() if key == "text" else column_type
+            placed.setdefault(kind.name, []).append((name, labels[n]))
+    columns = {}
+    for number, kind in enumerate(kinds):
+        table = kind.table
+        mine = {label: name for name, label in placed.get(kind.name, [])}
+        columns[kind.name] = [table.c.seq, literal(number, Integer).label("kind_no"),
+                              table.c[kind.owner_field].label("owner_id"), table.c.id, table.c.rev,
+                              table.c.deleted_at] + [
+            table.c[mine[label]].label(label) if label in mine else cast(null(), cast_to[label]).label(label)
+            for labels in slots.values() for label in labels]
+    return columns, placed
+
+
+def _changed(session, scopes: dict, cursor: Cursor, upto: int, limit: int):
+    """(seq, change, (owner type, owner id)) of every kind's records in scope
+    changed after the cursor, oldest change first, at most ``limit``: one
+    statement over all the kinds."""
+    kinds = tuple(KINDS.values())
+    if not kinds:
+        return
+    columns, placed = _columns(tuple(KINDS))
+    branches = []
+    for kind in kinds:
+        table = kind.table
+        branch = select(*columns[kind.name]).where(
+            table.c[kind.owner_field].in_(select(scopes[kind.owner])), table.c.seq > cursor.after, table.c.seq <= upto)
+        if cursor.snapshot:
+            branch = branch.where(or_(table.c.deleted_at.is_(None), table.c.seq > cursor.snapshot))
+        branches.append(branch)
+    changed = union_all(*branches)
+    order = changed.selected_columns
+    for row in session.execute(changed.order_by(order.seq, order.kind_no).limit(limit)).mappings():
+        kind = kinds[row["kind_no"]]
         deleted = row["deleted_at"] is not None
         yield row["seq"], {
             "kind": kind.name,
             "id": str(row["id"]),
             "rev": row["rev"],
             "deleted": deleted,
-            "data": None if deleted else data_of(kind, row),
-        }, (kind.owner, str(row[kind.owner_field]))
+            "data": None if deleted else data_of(kind, {name: row[label] for name, label in placed.get(kind.name, ())}),
+        }, (kind.owner, str(row["owner_id"]))
 
 
 def _removed(session, user: User, after: int, upto: int) -> list[dict]:
@@ -147,39 +208,75 @@ def _removed(session, user: User, after: int, upto: int) -> list[dict]:
     candidates: dict[str, set] = {}
     for owner_type, owner_id in events:
         candidates.setdefault(owner_type, set()).add(owner_id)
-    gone = {}
-    for owner_type, ids in candidates.items():
-        scope = OWNER_TYPES[owner_type].scope(user)
-        still = set(session.scalars(scope.where(scope.selected_columns[0].in_(ids))))
-        if ids - still:
-            gone[owner_type] = ids - still
-    removed = []
-    for kind in KINDS.values():
+    if not candidates:
+        return []
+    gone = _out_of_scope(session, user, candidates)
+    kinds = tuple(KINDS.values())
+    removed: list[dict] = []
+    records = [select(literal(number, Integer).label("kind_no"), kind.table.c.id)
+               .where(kind.table.c[kind.owner_field].in_(gone[kind.owner]))
+               for number, kind in enumerate(kinds) if gone.get(kind.owner) and kind.owner_field != "id"]
+    by_kind: dict[int, list] = {}
+    if records:
+        hanging = union_all(*records)
+        order = hanging.selected_columns
+        for number, record_id in session.execute(hanging.order_by(order.kind_no, order.id)):
+            by_kind.setdefault(number, []).append(record_id)
+    for number, kind in enumerate(kinds):
         owners = gone.get(kind.owner)
         if not owners:
             continue
         if kind.owner_field == "id":  # the owners themselves
             removed.extend({"kind": kind.name, "id": str(owner_id)} for owner_id in sorted(owners, key=str))
-            continue
-        table = kind.table
-        ids = session.scalars(select(table.c.id).where(table.c[kind.owner_field].in_(owners)))
-        removed.extend({"kind": kind.name, "id": str(record_id)} for record_id in ids)
+        else:
+            removed.extend({"kind": kind.name, "id": str(record_id)} for record_id in by_kind.get(number, []))
     return removed
 
 
-def _in_scope(user: User, owner_type_column, owner_id_column):
-    """SQL: the (owner type, owner id) columns name an owner in ``user``'s scope."""
-    return or_(false(), *(and_(owner_type_column == name, owner_id_column.in_(owner.scope(user)))
-                          for name, owner in OWNER_TYPES.items()))
+def _out_of_scope(session, user: User, candidates: dict[str, set]) -> dict[str, set]:
+    """Of the candidate owners (owner type -> ids), those not in ``user``'s
+    scope now: one statement over the owner types."""
+    still_in = []
+    for owner_type, ids in candidates.items():
+        scope = OWNER_TYPES[owner_type].scope(user)
+        found = scope.where(scope.selected_columns[0].in_(ids)).subquery()
+        still_in.append(select(literal(owner_type).label("owner_type"), found.c[0].label("owner_id")))
+    still: dict[str, set] = {}
+    for owner_type, owner_id in session.execute(union_all(*still_in)):
+        still.setdefault(owner_type, set()).add(owner_id)
+    gone = {owner_type: ids - still.get(owner_type, set()) for owner_type, ids in candidates.items()}
+    return {owner_type: ids for owner_type, ids in gone.items() if ids}
 
 
-def open_conflicts(session: Session, user: User) -> list[dict]:
-    conflicts = session.execute(
-        select(SyncConflict, User.name)
-        .join(User, User.id == SyncConflict.raised_by_id)
-        .where(SyncConflict.resolved_at.is_(None), _in_scope(user, SyncConflict.owner_type, SyncConflict.owner_id))
-        .order_by(SyncConflict.created_at, SyncConflict.id)
-    )
+def _in_scope(scopes: dict, owner_type_column, owner_id_column):
+    """SQL: the (owner type, owner id) columns name an owner in the scopes
+    given (owner type -> a SELECT of owner ids, or a CTE of them)."""
+    return or_(false(), *(and_(owner_type_column == name, owner_id_column.in_(select(scope)))
+                          for name, scope in scopes.items()))
+
+
+def _conflicts(session: Session, scopes: dict) -> tuple[list[dict], list[dict]]:
+    """In one statement: every open conflict in scope, oldest first; and the
+    conflicts in scope settled lately (server clock), newest first, at most
+    MAX_SETTLED, so a phone can say that one it showed was settled on another
+    phone."""
+    in_scope = _in_scope(scopes, SyncConflict.owner_type, SyncConflict.owner_id)
+    settled_ids = (select(SyncConflict.id)
+                   .where(SyncConflict.resolved_at >= utcnow() - SETTLED_WITHIN, in_scope)
+                   .order_by(SyncConflict.resolved_at.desc(), SyncConflict.id)
+                   .limit(MAX_SETTLED))
+    raiser, resolver = aliased(User), aliased(User)
+    rows = session.execute(
+        select(SyncConflict, raiser.name, resolver.name)
+        .join(raiser, raiser.id == SyncConflict.raised_by_id)
+        .outerjoin(resolver, resolver.id == SyncConflict.resolved_by_id)
+        .where(or_(and_(SyncConflict.resolved_at.is_(None), in_scope), SyncConflict.id.in_(settled_ids)))
+    ).all()
+    # The orders of the two lists (ids break ties, as the database sorts them).
+    open_ = sorted((row for row in rows if row[0].resolved_at is None),
+                   key=lambda row: (row[0].created_at, row[0].id))
+    settled = sorted((row for row in rows if row[0].resolved_at is not None), key=lambda row: row[0].id)
+    settled.sort(key=lambda row: row[0].resolved_at, reverse=True)
     return [
         {
             "id": str(c.id),
@@ -193,33 +290,18 @@ def open_conflicts(session: Session, user: User) -> list[dict]:
             "raised_by_name": raised_by_name,
             "created_at": json_value(c.created_at),
         }
-        for c, raised_by_name in conflicts
-    ]
-
-
-def settled_conflicts(session: Session, user: User) -> list[dict]:
-    """Conflicts in scope settled lately (server clock), newest first, so a
-    phone can say that one it showed was settled on another phone."""
-    rows = session.execute(
-        select(SyncConflict.id, SyncConflict.kind, SyncConflict.record_id, SyncConflict.field,
-               SyncConflict.resolved_by_id, User.name, SyncConflict.resolved_at)
-        .outerjoin(User, User.id == SyncConflict.resolved_by_id)
-        .where(SyncConflict.resolved_at >= utcnow() - SETTLED_WITHIN,
-               _in_scope(user, SyncConflict.owner_type, SyncConflict.owner_id))
-        .order_by(SyncConflict.resolved_at.desc(), SyncConflict.id)
-        .limit(MAX_SETTLED)
-    )
-    return [
+        for c, raised_by_name, _resolver in open_
+    ], [
         {
-            "id": str(conflict_id),
-            "kind": kind,
-            "record_id": str(record_id),
-            "field": field,
-            "resolved_by": resolved_by and str(resolved_by),
+            "id": str(c.id),
+            "kind": c.kind,
+            "record_id": str(c.record_id),
+            "field": c.field,
+            "resolved_by": c.resolved_by_id and str(c.resolved_by_id),
             "resolved_by_name": resolved_by_name,
-            "resolved_at": json_value(resolved_at),
+            "resolved_at": json_value(c.resolved_at),
         }
-        for conflict_id, kind, record_id, field, resolved_by, resolved_by_name, resolved_at in rows
+        for c, _raiser, resolved_by_name in settled
     ]
 
 
