@@ -1,5 +1,6 @@
 """Commands: flask --app app db upgrade | seed-demo | create-user | reminders send-due | reminders run |
-sign-ins list/revoke (app/accounts/cli.py) | backup PATH | restore PATH (app/backup.py)."""
+sign-ins list/revoke (app/accounts/cli.py) | retention anonymise (app/data_protection/cli.py) |
+backup PATH | restore PATH (app/backup.py)."""
 from __future__ import annotations
 
 import sys
@@ -11,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from app import migrate
 from app.accounts.cli import sign_ins_group
 from app.backup import COMMANDS as BACKUP_COMMANDS
+from app.data_protection.cli import retention_group
 from app.db import db
 
 # Where `make run` serves the app.
@@ -23,6 +25,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(reminders_group)
     app.cli.add_command(sign_ins_group)
+    app.cli.add_command(retention_group)  # retention anonymise (app/data_protection/cli.py)
     for command in BACKUP_COMMANDS:  # backup PATH, restore PATH (app/backup.py)
         app.cli.add_command(command)
 

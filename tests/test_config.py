@@ -173,3 +173,20 @@ def test_development_derives_the_pseudonym_key_from_the_secret_key(tmp_path, mon
     assert first == create_app({**config, "SECRET_KEY": "a" * 40}).config["EVALUATOR_PSEUDONYM_KEY"]
     assert len(first) == 64 and first != "a" * 40
     assert create_app({**config, "SECRET_KEY": "b" * 40}).config["EVALUATOR_PSEUDONYM_KEY"] != first
+
+
+@pytest.mark.parametrize("value", ["six years", "0", "-72", "72.5", ""])
+def test_a_retention_period_that_is_not_a_whole_number_of_months_stops_the_app_with_its_name(tmp_path, monkeypatch,
+                                                                                           value):
+    monkeypatch.setenv("RETENTION_MONTHS", value)
+    with pytest.raises(ConfigError, match="RETENTION_MONTHS must be a whole number"):
+        create_app({"APP_ENV": "testing", "SECRET_KEY": "k" * 40, "INSTANCE_PATH": tmp_path})
+
+
+def test_the_retention_period_is_72_months_unless_the_environment_says(tmp_path, monkeypatch):
+    """docs/operations.md, "Retention": six years after the case closed."""
+    monkeypatch.delenv("RETENTION_MONTHS", raising=False)
+    config = {"APP_ENV": "testing", "SECRET_KEY": "k" * 40, "INSTANCE_PATH": tmp_path}
+    assert create_app(config).config["RETENTION_MONTHS"] == 72
+    monkeypatch.setenv("RETENTION_MONTHS", "84")
+    assert create_app(config).config["RETENTION_MONTHS"] == 84

@@ -96,7 +96,7 @@ TABLES: dict[str, TableMap] = {
         # the counts, measures, periods and spans are what the outcomes need.
         identifying=("source", "replaced_reason"),
         kept=("id", "client_id", "measure", "period", "first_day", "last_day", "count", "obtained_on",
-              "recorded_by_id", "recorded_at", "replaces_id", "replaced_at", "replaced_by_id"),
+              "recorded_by_id", "recorded_at", "replaces_id", "replaced_at", "replaced_by_id", "withdrawn"),
         keeps_a_value=("source", "replaced_reason")),
     "wellbeing_scores": TableMap(
         CLIENT, "client_id",

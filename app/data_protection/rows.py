@@ -104,7 +104,7 @@ def _links_that_are_not_foreign_keys(session: Session, tables: dict[str, Table],
             table = tables[name]
             for row in _select(session, table, (table.c.owner_type == "client") & (table.c.owner_id == found.subject_id)):
                 found.add(table, row, own=TABLES[name].owner == CLIENT)
-        record_ids = [key[0] for name, keyed in found.rows.items() if "seq" in tables[name].c for key in keyed]
+        record_ids = [key[0] for name, keyed in found.rows.items() if "rev" in tables[name].c for key in keyed]  # synced records
         mutations = tables["sync_mutations"]
         for row in _select(session, mutations, mutations.c.record_id.in_(record_ids)):
             found.add(mutations, row, own=False)

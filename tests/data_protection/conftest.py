@@ -3,6 +3,10 @@ made through the office's forms and the real sync push, on each backend."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
+from app.data_protection.personal_data import CLIENT, TABLES
+from app.db import Base
 
 from tests.authorisation_fixtures import build_world
 
@@ -19,3 +23,32 @@ def signed_in(app, world, role):
     for name, value in world.cookies[role].items():
         client.set_cookie(name, value)
     return client
+
+
+def rows_about(app, subject, subject_id) -> dict[str, list[dict]]:
+    """What the database holds that names the subject, found without the
+    export's code: for every table of the subject's kind in the map, the
+    rows whose owner column is the subject (or, for a table with none, whose
+    foreign key points at such a row); and every row of any table with a
+    foreign key straight at the subject."""
+    start = "clients" if subject == CLIENT else "users"
+    found = {}
+    with app.extensions["database"]["engine"].connect() as conn:
+        own_ids = {str(subject_id)}
+        for name, entry in TABLES.items():
+            if entry.owner == subject and entry.owner_column:
+                table = Base.metadata.tables[name]
+                rows = [dict(r) for r in conn.execute(select(table).where(
+                    table.c[entry.owner_column] == subject_id)).mappings()]
+                found[name] = rows
+                own_ids |= {str(r[c.name]) for r in rows for c in table.primary_key.columns}
+        for name, entry in TABLES.items():
+            table = Base.metadata.tables[name]
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                reached_own = entry.owner == subject and entry.owner_column is None and TABLES[parent].owner == subject
+                if parent == start or reached_own:
+                    rows = [dict(r) for r in conn.execute(select(table)).mappings()
+                            if r[fk.parent.name] is not None and str(r[fk.parent.name]) in own_ids]
+                    found.setdefault(name, []).extend(rows)
+    return found

@@ -16,7 +16,7 @@ from app.data_protection.export import WITHHELD
 from app.data_protection.personal_data import CLIENT, PERSON, TABLES
 from app.db import Base
 from tests.authorisation_fixtures import form_token, marker, receipt_bytes
-from tests.data_protection.conftest import signed_in
+from tests.data_protection.conftest import rows_about, signed_in
 from tests.sync.conftest import mutation
 from tests.webpush.test_subscriptions_api import Browser
 
@@ -37,35 +37,6 @@ def unzip(response) -> tuple[dict, dict]:
 
 def _key(table, row):
     return tuple(str(row[c.name]) for c in table.primary_key.columns)
-
-
-def rows_of(app, subject, subject_id) -> dict[str, list[dict]]:
-    """What the database holds that names the subject, found without the
-    export's code: for every table of the subject's kind in the map, the
-    rows whose owner column is the subject (or, for a table with none, whose
-    foreign key points at such a row); and every row of any table with a
-    foreign key straight at the subject."""
-    start = "clients" if subject == CLIENT else "users"
-    found = {}
-    with app.extensions["database"]["engine"].connect() as conn:
-        own_ids = {str(subject_id)}
-        for name, entry in TABLES.items():
-            if entry.owner == subject and entry.owner_column:
-                table = Base.metadata.tables[name]
-                rows = [dict(r) for r in conn.execute(select(table).where(
-                    table.c[entry.owner_column] == subject_id)).mappings()]
-                found[name] = rows
-                own_ids |= {str(r[c.name]) for r in rows for c in table.primary_key.columns}
-        for name, entry in TABLES.items():
-            table = Base.metadata.tables[name]
-            for fk in table.foreign_keys:
-                parent = fk.column.table.name
-                reached_own = entry.owner == subject and entry.owner_column is None and TABLES[parent].owner == subject
-                if parent == start or reached_own:
-                    rows = [dict(r) for r in conn.execute(select(table)).mappings()
-                            if r[fk.parent.name] is not None and str(r[fk.parent.name]) in own_ids]
-                    found.setdefault(name, []).extend(rows)
-    return found
 
 
 def _world_extras(app, world):
@@ -91,7 +62,7 @@ def _world_extras(app, world):
 
 def test_a_clients_export_holds_every_row_about_them_in_every_table_the_map_gives_clients(app, world):
     _world_extras(app, world)
-    expected = rows_of(app, CLIENT, world.a.client_id)
+    expected = rows_about(app, CLIENT, world.a.client_id)
     data, files = unzip(export(app, world, "coordinator_a", f"/office/clients/{world.a.client_id}/subject-access"))
     tables = data["tables"]
     for name, entry in TABLES.items():
@@ -110,6 +81,13 @@ def test_a_clients_export_holds_every_row_about_them_in_every_table_the_map_give
                     assert shown == (held if held is None or isinstance(held, (str, dict, list)) else str(held)), \
                         (name, column)
         assert not rows or f"{name}.csv" in files
+    # Not a foreign key: the changes phones sent about the client's records, named by id.
+    synced_ids = {r["id"] for name, rows in expected.items() if TABLES[name].owner == CLIENT
+                  and "rev" in Base.metadata.tables[name].c for r in rows}
+    mutations = Base.metadata.tables["sync_mutations"]
+    with app.extensions["database"]["engine"].connect() as conn:
+        sent = {str(m) for m in conn.scalars(select(mutations.c.mutation_id).where(mutations.c.record_id.in_(synced_ids)))}
+    assert len(sent) >= 8 and sent <= {m["mutation_id"] for m in tables["sync_mutations"]}
     client_row = tables["clients"][0]
     assert client_row["name"] == f"Cliff {marker('A')} Client" and client_row["address"] == f"3 Test Road {marker('A')}"
     assert tables["sync_conflicts"] and tables["referral_decisions"] and tables["concern_actions"]
@@ -153,7 +131,7 @@ def test_a_clients_export_gives_only_names_of_the_volunteers_and_nobody_elses_de
 def test_a_volunteers_export_holds_their_rows_and_what_they_did_and_their_receipt(app, world):
     _world_extras(app, world)
     mentor = world.a.mentor_ids[0]
-    expected = rows_of(app, PERSON, mentor)
+    expected = rows_about(app, PERSON, mentor)
     data, files = unzip(export(app, world, "coordinator_a", f"/office/volunteers/{mentor}/subject-access"))
     tables = data["tables"]
     for name in ("users", "sign_ins", "compliance_checks", "pair_memberships", "reminder_preferences",
@@ -226,3 +204,17 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(app, world,
     session.commit()
     _, files = unzip(export(app, world, "coordinator_a", f"/office/clients/{world.a.client_id}/subject-access"))
     assert "'=HYPERLINK" in files["clients.csv"].decode()
+
+
+def test_a_closed_and_an_anonymised_client_can_still_be_exported(app, world):
+    """A closed case has the sync engine's scope events; an anonymised one only its blanks left."""
+    from tests.data_protection.test_retention import LONG_AGO, close_case, run
+
+    close_case(app, world, world.a.client_id, LONG_AGO)
+    url = f"/office/clients/{world.a.client_id}/subject-access"
+    data, _ = unzip(export(app, world, "coordinator_a", url))
+    assert data["tables"]["sync_scope_events"] and data["tables"]["clients"][0]["status"] == "closed"
+    assert run(app, "--older-than-months", "72").exit_code == 0
+    data, files = unzip(export(app, world, "coordinator_a", url))
+    assert data["tables"]["clients"][0]["name"].startswith("Anonymised client ")
+    assert "Cliff" not in b" ".join(files.values()).decode("utf-8", "replace")
