@@ -16,13 +16,13 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-WIDTH = 480               # the drawing's own units; it scales to the page's width
-FONT = 18                 # label and value size in those units
+WIDTH = 400               # the drawing's own units; it scales to the page's width (30rem at most)
+FONT = 18                 # label and value size in those units: about 16 px on a 390 px phone
 LINE = 22                 # height of a line of label
 BAR = 26                  # height of a bar
 GAP = 16                  # space below each bar
-VALUE_ROOM = 110          # kept right of the longest bar for its value
-LABEL_CHARACTERS = 44     # a longer label wraps onto more lines
+VALUE_ROOM = 90           # kept right of the longest bar for its value
+LABEL_CHARACTERS = 36     # a longer label wraps onto more lines
 BAR_COLOUR = "#1d70b8"    # 5.2:1 against white (WCAG 1.4.11 asks 3:1)
 TEXT_COLOUR = "#0b0c0c"
 CHART_ID = re.compile(r"^[a-z][a-z0-9-]*$")

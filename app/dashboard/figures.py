@@ -146,6 +146,7 @@ class ClientDemand:
     name: str
     totals: dict[str, int]
     complete: dict[str, bool]
+    open_case: bool                 # "during" and "after" do not exist yet
     before: int | None
     after: int | None
     reduction: rules.Reduction | None
@@ -196,7 +197,7 @@ def demand(session: Session, user: User, filters: Filters) -> Demand:
         before = totals["before_6"] if complete["before_6"] else None
         after = totals["after_6"] if complete["after_6"] else None
         both = before is not None and after is not None
-        rows.append(ClientDemand(client.id, client.name, totals, complete, before, after,
+        rows.append(ClientDemand(client.id, client.name, totals, complete, "during" not in windows, before, after,
                                  rules.reduction([(before, after)]) if both else None))
 
     pairs = [(r.before, r.after) for r in rows if r.reduction is not None]

@@ -57,7 +57,9 @@ def charts(board: figures.Dashboard) -> dict:
             "periods", "Demand in each period",
             "Demand in each period, added up over the clients whose counts for that period are complete: "
             + "; ".join(f"{p.name.lower()}, {p.demand:,} ({plural(p.clients, 'client')})" for p in d.periods) + ".",
-            [Bar(f"{p.name} ({plural(p.clients, 'client')})", p.demand, f"{p.demand:,}") for p in d.periods])
+            # a no-break space keeps "(9 clients)" on one line
+            [Bar(f"{p.name} ({plural(p.clients, 'client')})".replace(" client", "\u00a0client"), p.demand,
+                 f"{p.demand:,}") for p in d.periods])
     w = board.wellbeing
     if w.clients:
         found["wellbeing"] = bar_chart(

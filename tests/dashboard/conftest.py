@@ -28,7 +28,8 @@ Visits completed: Ann 20 Jan (60 min), 20 Feb (45); Bob 10 Mar (no time),
 10 Apr (90); a planned, a cancelled and a deleted completed one ignored: 4
 completed, 195 minutes = 3.25 h -> 3.3, 1 without time, 2 clients.
 
-Pairs: One (Dan now; Bob's assignment ended), Two (nobody), Old (ended);
+Pairs: One (Dan now; Bob's assignment ended), Two (nobody now: Dan moved to
+One on 20 Oct 2025), Old (ended);
 Gus has no pair.
 
 Mileage (claimed_pence as the service left it): approved claim: Ann's 20 Jan
@@ -209,6 +210,7 @@ def build(session) -> Scheme:
         s.pairs[key] = pair
     session.add_all([
         ClientAssignment(client_id=dan.id, pair_id=s.pairs["one"].id),
+        ClientAssignment(client_id=dan.id, pair_id=s.pairs["two"].id, ended_at=at(date(2025, 10, 20))),
         ClientAssignment(client_id=bob.id, pair_id=s.pairs["one"].id, ended_at=at(date(2025, 8, 15))),
         ClientAssignment(client_id=ann.id, pair_id=s.pairs["old"].id, ended_at=at(date(2025, 6, 30))),
     ])

@@ -35,6 +35,7 @@ def test_each_clients_demand_per_period_and_reduction(session, scheme):
     assert (cat.before, cat.after, cat.reduction.percent) == (0, 1, None)  # no demand before: no percentage
     assert (dan.before, dan.after, dan.reduction) == (8, None, None)  # two halves of the period are complete
     assert dan.complete["before_6"] and not dan.complete["after_6"]
+    assert dan.open_case and not ann.open_case  # an open case's "during" and "after" have not come yet
     assert (gus.before, gus.reduction) == (None, None)
 
 
@@ -48,6 +49,18 @@ def test_the_dates_choose_the_clients_referred_in_them(session, scheme):
     assert [c.name for c in d.clients] == ["Bob Baker", "Cat Cole"]
     assert (d.headline.percent, d.headline.clients, d.headline.before, d.headline.after) == (Decimal("30.0"), 2, 20, 14)
     assert d.lacking == 0
+
+
+def test_the_first_and_last_days_are_both_in_the_range(session, scheme):
+    one_day = board(session, scheme, first=date(2025, 3, 1), last=date(2025, 3, 1))
+    assert [c.name for c in one_day.demand.clients] == ["Bob Baker"]  # referred on 1 Mar
+    assert [r.name for r in one_day.wellbeing.clients] == [] and one_day.wellbeing.one_check == 1
+
+
+def test_means_are_rounded_half_up():
+    assert figures.mean(Decimal("0.05"), 2) == Decimal("0.03")
+    assert figures.mean(Decimal("-0.05"), 2) == Decimal("-0.03")
+    assert figures.mean(0, 0) is None
 
 
 def test_wellbeing_change_from_the_swemwbs_metric_scores(session, scheme):
@@ -119,8 +132,11 @@ def test_an_admin_sees_every_area_or_one(session, scheme):
     assert (every.demand.headline.percent, every.demand.headline.clients) == (Decimal("87.7"), 4)
     assert [p.name for p in every.caseload.pairs] == ["Pair B", "Pair One", "Pair Two"]
     assert every.mileage.pence == 2650
+    assert every.caseload.unassigned == 1  # Gus; Dan and Zoe have a pair
     one = board(session, scheme, who="admin", area_id=scheme.areas["A"].id)
     assert one.demand.headline.percent == Decimal("46.7") and one.mileage.pence == 1650
+    b = board(session, scheme, who="admin", area_id=scheme.areas["B"].id)
+    assert (b.mileage.pence, b.mileage.unlinked_journeys) == (1000, 0)  # area A's volunteer's journey is not B's
 
 
 def test_the_figures_take_a_fixed_number_of_queries_whatever_the_clients(app, session, scheme):

@@ -22,6 +22,7 @@ def test_the_coordinator_sees_their_areas_figures_with_a_table_for_every_chart(o
     assert "<h1>Outcomes in Northtown</h1>" in html
     assert "<strong>46.7%</strong> reduction" in html and "across 3 clients" in html
     assert "2 clients of the 5 clients counted" in html
+    assert html.count('<span class="hint">case open</span>') == 4  # Dan and Gus: during and after
     assert "<strong>1 client of 3</strong> improved" in html and "<strong>+2.10</strong> points" in html
     assert "<strong>2 of 5 goals</strong> achieved" in html
     assert "4, to 2 clients" in html and "3.3 (1 completed visit has no time recorded" in html
