@@ -95,7 +95,8 @@ def test_a_coordinator_asking_for_another_area_is_refused_and_the_refusal_audite
         response = me.get(EXPORT, query_string={"area": area, "include": "demand"})
         assert response.status_code == 403 and response.mimetype == "text/html"
         assert "Content-Disposition" not in response.headers
-        assert "Nothing was exported" in text(response)
+        assert '<h2 class="notification-title">Nothing was exported</h2>' in text(response)
+        assert "Nothing was exported." in text(response)
     assert "You can export only your own area’s clients, not Darlington’s." in text(
         me.get(EXPORT, query_string={"area": str(darlington), "include": "demand"})).replace("'", "’")
     entries = audit(session)
