@@ -262,7 +262,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("outcomes.export_evaluators_csv", "GET"): Call(
         lambda w: f"/office/evaluators/export.csv?area={w.a.area_id}&include=demand&include=wellbeing",
         office(200, 403), check=evaluator_export_is_pseudonymised),
-    ("outcomes.evaluators_dictionary", "GET"): Call("/office/evaluators/data-dictionary.csv", office(200)),
+    ("outcomes.export_data_dictionary", "GET"): Call("/office/evaluators/data-dictionary.csv", office(200)),
     # The outcomes dashboard: each office person's own area (all areas for an admin).
     ("dashboard.outcomes", "GET"): Call("/office/outcomes/", office(200), shows=True),
     ("dashboard.static", "GET"): Call("/office/outcomes/static/dashboard.css", office(200)),

@@ -149,7 +149,8 @@ def export_evaluators_csv():
 
 
 @bp.get("/evaluators/data-dictionary.csv")
-def evaluators_dictionary():
+def export_data_dictionary():
+    """A file, not a page (so named "export...": the audit log records it as an export)."""
     return _csv(evaluator_export.dictionary_csv(), "evaluators-data-dictionary.csv")
 
 
