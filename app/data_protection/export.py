@@ -175,7 +175,8 @@ def summary(*, who: str, by: str, at: datetime, subject: str, files: list[tuple[
         "table. Columns with someone else's details (a volunteer's address in a journey, notes",
         f"a volunteer wrote about a client) say \"{WITHHELD}\". Passwords, sign-in",
         "secrets and push keys are never exported. Names of staff and volunteers in the rows",
-        "are in people.csv. Dates and times are UTC.",
+        "are in people.csv. Dates and times are UTC. This export is itself recorded in the",
+        "audit log, after the entries listed here.",
         "",
         "Files:",
     ]

@@ -41,8 +41,11 @@ class Found:
         return new
 
     def ids(self) -> set[str]:
-        """Every single-column key found, as text (how the audit log names records)."""
-        return {str(key[0]) for keyed in self.rows.values() for key in keyed if len(key) == 1}
+        """Every single-column key found that names a record (a UUID), as text:
+        how the audit log names records. Numbered rows (audit entries, scope
+        events) are no record's name."""
+        return {str(key[0]) for keyed in self.rows.values() for key in keyed
+                if len(key) == 1 and isinstance(key[0], uuid.UUID)}
 
     def is_own(self, table_name: str, row: dict) -> bool:
         table = Base.metadata.tables[table_name]
