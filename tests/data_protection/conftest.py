@@ -2,13 +2,17 @@
 made through the office's forms and the real sync push, on each backend."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
 from app.data_protection.personal_data import CLIENT, TABLES
 from app.db import Base
 
-from tests.authorisation_fixtures import build_world
+from tests.authorisation_fixtures import build_world, marker
+from tests.sync.conftest import mutation
+from tests.webpush.test_subscriptions_api import Browser
 
 
 @pytest.fixture
@@ -52,3 +56,24 @@ def rows_about(app, subject, subject_id) -> dict[str, list[dict]]:
                             if r[fk.parent.name] is not None and str(r[fk.parent.name]) in own_ids]
                     found.setdefault(name, []).extend(rows)
     return found
+
+
+def more_of_area_a(app, world):
+    """What the world lacks for client A: a conflict (two mentors editing
+    one goal at once), and for mentor 1 reminder settings and a browser
+    subscribed to reminders."""
+    a1, a2 = signed_in(app, world, "mentor_a1"), signed_in(app, world, "mentor_a2")
+    for phone, title in ((a1, f"Walk daily {marker('A')}"), (a2, f"Walk twice {marker('A')}")):
+        csrf = phone.get("/api/session").get_json()["csrf_token"]
+        r = phone.post("/api/sync/push", headers={"X-CSRF-Token": csrf}, json={
+            "device_id": str(uuid.uuid4()), "schema_version": 1,
+            "mutations": [mutation("goal", world.a.records["goal"], "update", {"title": title},
+                                   base={"title": f"Goal {marker('A')}"}, base_rev=1)]})
+        assert r.status_code == 200, r.get_data(as_text=True)
+    csrf = a1.get("/api/session").get_json()["csrf_token"]
+    r = a1.put("/api/reminders/preferences", headers={"X-CSRF-Token": csrf},
+               json={"enabled": True, "evening_time": "19:00", "minutes_before": 30})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    r = a1.post("/api/webpush/subscriptions", headers={"X-CSRF-Token": csrf},
+                json=Browser("https://fcm.googleapis.com/fcm/send/subject-access").subscription)
+    assert r.status_code == 201, r.get_data(as_text=True)

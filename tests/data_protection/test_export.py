@@ -16,9 +16,8 @@ from app.data_protection.export import WITHHELD
 from app.data_protection.personal_data import CLIENT, PERSON, TABLES
 from app.db import Base
 from tests.authorisation_fixtures import form_token, marker, receipt_bytes
-from tests.data_protection.conftest import rows_about, signed_in
+from tests.data_protection.conftest import more_of_area_a, rows_about, signed_in
 from tests.sync.conftest import mutation
-from tests.webpush.test_subscriptions_api import Browser
 
 
 def export(app, world, role, url):
@@ -39,29 +38,8 @@ def _key(table, row):
     return tuple(str(row[c.name]) for c in table.primary_key.columns)
 
 
-def _world_extras(app, world):
-    """What the world lacks for client A: a conflict (two mentors editing
-    one goal at once), and for mentor 1 reminder settings and a browser
-    subscribed to reminders."""
-    a1, a2 = signed_in(app, world, "mentor_a1"), signed_in(app, world, "mentor_a2")
-    for phone, title in ((a1, f"Walk daily {marker('A')}"), (a2, f"Walk twice {marker('A')}")):
-        csrf = phone.get("/api/session").get_json()["csrf_token"]
-        r = phone.post("/api/sync/push", headers={"X-CSRF-Token": csrf}, json={
-            "device_id": str(uuid.uuid4()), "schema_version": 1,
-            "mutations": [mutation("goal", world.a.records["goal"], "update", {"title": title},
-                                   base={"title": f"Goal {marker('A')}"}, base_rev=1)]})
-        assert r.status_code == 200, r.get_data(as_text=True)
-    csrf = a1.get("/api/session").get_json()["csrf_token"]
-    r = a1.put("/api/reminders/preferences", headers={"X-CSRF-Token": csrf},
-               json={"enabled": True, "evening_time": "19:00", "minutes_before": 30})
-    assert r.status_code == 200, r.get_data(as_text=True)
-    r = a1.post("/api/webpush/subscriptions", headers={"X-CSRF-Token": csrf},
-                json=Browser("https://fcm.googleapis.com/fcm/send/subject-access").subscription)
-    assert r.status_code == 201, r.get_data(as_text=True)
-
-
 def test_a_clients_export_holds_every_row_about_them_in_every_table_the_map_gives_clients(app, world):
-    _world_extras(app, world)
+    more_of_area_a(app, world)
     expected = rows_about(app, CLIENT, world.a.client_id)
     data, files = unzip(export(app, world, "coordinator_a", f"/office/clients/{world.a.client_id}/subject-access"))
     tables = data["tables"]
@@ -129,7 +107,7 @@ def test_a_clients_export_gives_only_names_of_the_volunteers_and_nobody_elses_de
 
 
 def test_a_volunteers_export_holds_their_rows_and_what_they_did_and_their_receipt(app, world):
-    _world_extras(app, world)
+    more_of_area_a(app, world)
     mentor = world.a.mentor_ids[0]
     expected = rows_about(app, PERSON, mentor)
     data, files = unzip(export(app, world, "coordinator_a", f"/office/volunteers/{mentor}/subject-access"))

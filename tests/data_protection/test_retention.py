@@ -19,7 +19,7 @@ from app.fieldwork.models import Goal, Visit
 from app.outcomes import demand
 from app.wellbeing.models import WellbeingScore
 from tests.authorisation_fixtures import form_token
-from tests.data_protection.conftest import rows_about, signed_in
+from tests.data_protection.conftest import more_of_area_a, rows_about, signed_in
 
 LONG_AGO = datetime.now(timezone.utc) - timedelta(days=31 * 80)  # closed 80 months ago
 
@@ -86,6 +86,7 @@ def test_a_dry_run_lists_what_it_would_change_and_changes_nothing(app, world):
 
 
 def test_a_real_run_blanks_every_identifying_column_the_map_lists_and_keeps_the_rest(app, world, session):
+    more_of_area_a(app, world)  # an edit conflict on the client's goal, too
     close_case(app, world, world.a.client_id, LONG_AGO)
     mine_before = rows_about(app, CLIENT, world.a.client_id)
     other_before = rows_about(app, CLIENT, world.b.client_id)
@@ -113,6 +114,7 @@ def test_a_real_run_blanks_every_identifying_column_the_map_lists_and_keeps_the_
             if "rev" in table.c and any(row[c] is not None for c in entry.identifying):
                 assert new["rev"] == row["rev"] + 1 and new["seq"] > row["seq"], name
     assert checked >= 15  # names, address, phone, notes, goals, concerns, decisions... were there to blank
+    assert mine_before["sync_conflicts"] and all(c["mine"] is None for c in mine_after["sync_conflicts"])
     # The open client of area B: not a byte changed.
     assert rows_about(app, CLIENT, world.b.client_id) == other_before
     session.rollback()
@@ -214,3 +216,17 @@ def test_the_phones_get_the_blanked_values_or_hold_nothing_of_the_client(app, wo
     later, _, _ = _pull_all(mentor, mentor_cursor)
     assert not [c for c in later if c["id"] in by_id]
     assert "Cliff" not in str(changes) and "MARKA" not in str(changes)
+
+
+def test_the_office_pages_of_an_anonymised_client_still_open_and_name_nobody(app, world):
+    close_case(app, world, world.a.client_id, LONG_AGO)
+    assert run(app, "--older-than-months", "72").exit_code == 0
+    office = signed_in(app, world, "coordinator_a")
+    for url in (f"/office/clients/{world.a.client_id}", f"/office/clients/{world.a.client_id}/demand",
+                f"/office/clients/{world.a.client_id}/wellbeing", "/office/"):
+        page = office.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        assert "Cliff" not in html and "3 Test Road" not in html, url
+    assert anonymised_name(world.a.client_id) in office.get(f"/office/clients/{world.a.client_id}").get_data(as_text=True)
+
