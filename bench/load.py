@@ -7,20 +7,26 @@
    **wipes it** (DROP SCHEMA public CASCADE), migrates it and seeds
    ``users / 2`` pairs of real volunteer accounts (bench/load_seed.py);
 2. starts gunicorn on 127.0.0.1 (a free port; ``--workers``, default 2 x cores + 1);
-3. runs locust headless (bench/load_locustfile.py) with a fixed number of
+3. signs every volunteer in first, as a warm-up timed and reported on its own
+   (phones stay signed in for 30 days, so a real scheme never has all its
+   mentors signing in within the same minute; ``--sign-in-in-run`` signs them
+   in inside the measured run instead, as earlier versions did);
+4. runs locust headless (bench/load_locustfile.py) with a fixed number of
    users, spawn rate and run time, and a cap on requests: it stops by itself;
-4. checks in the database that every mutation the server acknowledged landed
+5. checks in the database that every mutation the server acknowledged landed
    exactly once (creates: one row each with the mutation's marker; edits of
    the shared visits: one ``rev`` each, none lost; conflicts: one row each;
    stored results equal to the answers), and prints requests per second,
    p50/p95/p99, errors and lost/duplicated counts, and how busy the machine was.
 
 Response times are measured by locust (client side, loopback), so they include
-the time a request waits for a free gunicorn worker. Passwords are hashed with
+the time a request waits for a free gunicorn worker. The output states the
+simulated rate (each volunteer syncs every ``--wait`` seconds). Passwords are hashed with
 a cheap scrypt cost (as in the other benchmarks): sign-in is not what is measured.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import secrets
@@ -35,6 +41,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -64,6 +71,8 @@ def add_arguments(parser) -> None:
                        help="gunicorn sync workers (default 2 x cores + 1)")
     group.add_argument("--wait", type=float, nargs=2, default=(10.0, 30.0), metavar=("MIN", "MAX"),
                        help="seconds each volunteer waits between syncs (default 10 30; the field app syncs after each save and every 5 minutes)")
+    group.add_argument("--sign-in-in-run", action="store_true",
+                       help="sign the volunteers in inside the measured run, as they start (default: in a warm-up before it)")
     group.add_argument("--database-url", help=f"PostgreSQL database to create and WIPE (default LOAD_DATABASE_URL or {DEFAULT_URL})")
 
 
@@ -112,12 +121,15 @@ def hold_lock(url: str):
 def _run(args, url: str) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         tmp = Path(tmp)
-        accounts = prepare_database(url, args.users // 2)
-        (tmp / "accounts.json").write_text(json.dumps([a.as_dict() for a in accounts]))
+        accounts = [a.as_dict() for a in prepare_database(url, args.users // 2)]
         port = free_port()
         server = start_gunicorn(url, port, args.workers, tmp)
         try:
             wait_until_up(port, server)
+            warm_up = None
+            if not args.sign_in_in_run:
+                warm_up = sign_in_all(port, accounts, args.workers)
+            (tmp / "accounts.json").write_text(json.dumps(accounts))
             load_before = os.getloadavg()
             monitor = Monitor(server.pid)
             monitor.start()
@@ -133,7 +145,8 @@ def _run(args, url: str) -> int:
                   file=sys.stderr)
             return 1
         integrity = check_database(url, results)
-        report(args, results, integrity, elapsed, load_before, monitor, outcome, server_times(tmp / "access.log"))
+        report(args, results, integrity, elapsed, load_before, monitor, outcome, server_times(tmp / "access.log"),
+               warm_up)
         return 1 if integrity["lost"] or integrity["duplicated"] else 0
 
 
@@ -216,6 +229,33 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> N
         except OSError:
             time.sleep(0.2)
     raise Unavailable("gunicorn did not answer within a minute")
+
+
+def sign_in_all(port: int, accounts: list[dict], concurrency: int) -> dict:
+    """The warm-up: sign every account in as the field app does, ``concurrency``
+    at a time; each account gets its cookies and CSRF token for locust.
+    Returns the sign-ins' times (ms) and failures, for a line of their own."""
+    def sign_in(account: dict):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        body = json.dumps({"email": account["email"], "password": PASSWORD, "app": "field"}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/session", data=body,
+                                         headers={"Content-Type": "application/json"})
+        started = time.perf_counter()
+        try:
+            with opener.open(request, timeout=60) as response:
+                answer = json.loads(response.read())
+        except (OSError, ValueError) as err:
+            return (time.perf_counter() - started) * 1000, f"{account['email']}: {err}"
+        account.update(cookies={cookie.name: cookie.value for cookie in jar}, csrf=answer["csrf_token"],
+                       user_id=answer["user"]["id"])
+        return (time.perf_counter() - started) * 1000, None
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        outcomes = list(pool.map(sign_in, accounts))
+    return {"ms": sorted(ms for ms, _ in outcomes), "failures": [failure for _, failure in outcomes if failure],
+            "seconds": time.monotonic() - started, "concurrency": concurrency}
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -405,7 +445,7 @@ def server_times(path: Path) -> dict[str, list[float]]:
     return times
 
 
-def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_worker) -> None:
+def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_worker, warm_up) -> None:
     timings = results["timings"]  # [name, ms, failed, unix time, failure message]
     by_name = defaultdict(list)
     for name, ms, *_ in timings:
@@ -414,7 +454,21 @@ def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_
     failures = [t for t in timings if t[2]]
     stamps = [t[3] for t in timings if t[0] in SYNC_NAMES]
     span = (max(stamps) - min(stamps)) if len(stamps) > 1 else float("nan")
-    print(f"\n   ran {elapsed:.0f} s in all (ramp-up included); {len(timings)} requests"
+    if warm_up is not None:
+        ms = warm_up["ms"]
+        print(f"\n   sign-in warm-up, before the measured run (phones stay signed in for 30 days):"
+              f" {len(ms)} sign-ins, {warm_up['concurrency']} at a time, in {warm_up['seconds']:.1f} s;"
+              f" p50 {percentile(ms, .5):.1f} ms, p95 {percentile(ms, .95):.1f} ms, p99 {percentile(ms, .99):.1f} ms,"
+              f" max {max(ms, default=float('nan')):.1f} ms; errors: {len(warm_up['failures'])}")
+        for failure in warm_up["failures"][:5]:
+            print(f"      {failure}")
+    else:
+        print("\n   no warm-up (--sign-in-in-run): each volunteer signs in inside the measured run as it starts")
+    mean_wait = sum(args.wait) / 2
+    print(f"   simulated rate: each of {args.users} volunteers syncs (a push, then a pull) every {args.wait[0]:g}-{args.wait[1]:g} s"
+          f" (about {args.users / mean_wait:.0f} syncs a second in all); the field app syncs after each save and"
+          f" every 5 minutes, so this is many times a real scheme's rate")
+    print(f"   ran {elapsed:.0f} s in all (users starting at {args.spawn_rate:g} a second included); {len(timings)} requests"
           f" ({results['requests']} counted by the request cap)")
     print(f"   {'request':<30} {'count':>7} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     rows = [(name, sorted(v)) for name, v in sorted(by_name.items())] + [("sync (pull + push), all", sync_ms)]
@@ -432,15 +486,21 @@ def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_
             values = sorted(in_worker.get(route, []))
             if values:
                 print(f"     inside a worker: {route:<20} p50 {percentile(values, .5):.1f} ms,"
-                      f" p95 {percentile(values, .95):.1f} ms")
+                      f" p95 {percentile(values, .95):.1f} ms" + (" (the warm-up)" if route == "POST /api/session"
+                                                                  and warm_up is not None else ""))
+    # Users start at --spawn-rate a second, each with a first full pull: the
+    # figures once all have started are given apart.
     signed_in = [t[3] for t in timings if t[0] == "POST /api/session"]
-    if signed_in:
-        ramp_end = max(signed_in)
-        steady = sorted(ms for name, ms, _f, at, *_ in timings if name in SYNC_NAMES and at - ms / 1000 > ramp_end)
-        if steady:
-            print(f"   {'sync, after every user began':<30} {len(steady):>7} {'':>7} {percentile(steady, .5):>8.1f}"
-                  f" {percentile(steady, .95):>8.1f} {percentile(steady, .99):>8.1f} {max(steady):>8.1f}"
-                  f"   (sent after the last sign-in answered, {max(stamps) - ramp_end:.0f} s of the run)")
+    all_started = max(signed_in) if signed_in else results.get("spawned_at")
+    if all_started:
+        starting = sorted(ms for name, ms, _f, at, *_ in timings if name in SYNC_NAMES and at - ms / 1000 <= all_started)
+        steady = sorted(ms for name, ms, _f, at, *_ in timings if name in SYNC_NAMES and at - ms / 1000 > all_started)
+        for label, values, note in (
+                ("sync, while users started", starting, "sent before the last user had started"),
+                ("sync, once all had started", steady, f"sent after, {max(stamps, default=all_started) - all_started:.0f} s of the run")):
+            if values:
+                print(f"   {label:<30} {len(values):>7} {'':>7} {percentile(values, .5):>8.1f}"
+                      f" {percentile(values, .95):>8.1f} {percentile(values, .99):>8.1f} {max(values):>8.1f}   ({note})")
     print(f"   errors: {len(failures)}")
     for message, count in Counter(f"{t[0]}: {t[4]}" for t in failures).most_common(5):
         print(f"      {count} x {message}")

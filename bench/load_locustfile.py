@@ -1,8 +1,10 @@
 """Locust users for ``python -m bench load`` (run by bench/load.py, not on its own).
 
 Each simulated volunteer takes one seeded account (LOAD_ACCOUNTS, a JSON
-file), signs in once as the field app does, pulls everything (following
-cursors until ``has_more`` is false), then loops like a phone coming back
+file), already signed in by bench/load.py's warm-up (its cookies and CSRF
+token are in the account; without them it signs in here, as the field app
+does), pulls everything (following cursors until ``has_more`` is false),
+then loops like a phone coming back
 into signal: push what it queued since the last sync (1-3 new visits or goals
 with fresh mutation ids, and sometimes an edit of the visit its pair partner
 edits too, made against what it last pulled, so conflicts arise; sometimes a
@@ -45,6 +47,7 @@ _quitting = False
 
 timings: list[list] = []  # [name, milliseconds, failed, unix time, failure message]
 _environment = None
+spawned_at = None  # unix time when the last user had started
 
 
 @events.request.add_listener
@@ -69,10 +72,17 @@ def _init(environment, **_kw):
     _environment = environment
 
 
+@events.spawning_complete.add_listener
+def _all_started(user_count, **_kw):
+    global spawned_at
+    spawned_at = time.time()
+
+
 @events.test_stop.add_listener
 def _write_results(environment, **_kw):
     with open(RESULTS, "w") as out:
-        json.dump({"timings": timings, "acked": acked, "problems": problems, "unacked": unacked, "requests": requests_made}, out)
+        json.dump({"timings": timings, "acked": acked, "problems": problems, "unacked": unacked,
+                   "requests": requests_made, "spawned_at": spawned_at}, out)
 
 
 class Volunteer(HttpUser):
@@ -89,6 +99,12 @@ class Volunteer(HttpUser):
         self.shared = None  # (rev, notes) of the shared visit as last pulled
         self.my_conflicts: set[str] = set()
         self.outbox: list[dict] = []
+        if "cookies" in self.account:  # signed in by the warm-up
+            for name, value in self.account["cookies"].items():
+                self.client.cookies.set(name, value)
+            self.csrf, self.user_id = self.account["csrf"], self.account["user_id"]
+            self.pull()
+            return
         with self.client.post("/api/session", json={"email": self.account["email"], "password": PASSWORD,
                                                     "app": "field"},
                               name="POST /api/session", catch_response=True) as response:
