@@ -137,13 +137,13 @@ def check(session: Session, client: Client, form, today: date, *, measure: str |
         errors["period"] = (f"“{rules.PERIOD_NAMES[chosen]}” can be recorded once the case is closed: "
                             "the case is still open.")
 
-    # The days: the whole of the chosen period when none are typed.
-    if chosen in windows and not values["first_day"] and not values["last_day"]:
+    # The days: the whole of the chosen period when none are typed (and with
+    # none typed for a period that is wrong, the period's message says what to do).
+    no_days = not values["first_day"] and not values["last_day"]
+    if chosen in windows and no_days:
         entry.first_day, entry.last_day = windows[chosen].start, windows[chosen].end
         values["first_day"], values["last_day"] = entry.first_day.isoformat(), entry.last_day.isoformat()
-    elif "period" in errors and not values["first_day"] and not values["last_day"]:
-        pass  # the period's message says what to do
-    else:
+    elif not ("period" in errors and no_days):
         first, problem = _date(values["first_day"], "first day counted")
         if problem:
             errors["first_day"] = problem
