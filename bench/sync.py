@@ -7,7 +7,9 @@ Margaret Hill and George Turner.
 1. pull: 10,000 visits are bulk-inserted for those two clients (with change
    numbers from the real counter), then a first full pull is timed page by
    page (limit 1000) until ``has_more`` is false, a single page, and the same
-   paging through the HTTP API.
+   paging through the HTTP API; then a pull with nothing new (a phone in
+   step, the commonest pull) through the HTTP API, with the SQL statements
+   it sends (tests/sync/test_pull_statements.py bounds the engine's own).
 2. push: batches of 100 and 1,000 ``create`` mutations of kind ``visit``
    through ``app.sync.push.push()``, each run followed by a Core bulk insert
    of as many equivalent visit rows; the 1,000 batch also through the HTTP
@@ -27,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 
-from sqlalchemy import insert, make_url, select, text
+from sqlalchemy import event, insert, make_url, select, text
 
 from app import create_app, migrate
 from app.accounts import passwords
@@ -116,7 +118,11 @@ class Bench:
         self.client_ids = [client_id for _name, client_id in sorted(names)]
         if len(self.client_ids) != len(CLIENT_NAMES):
             raise BenchFailed(f"the demo data no longer has the clients {CLIENT_NAMES}")
+        # End the read: on SQLite a transaction that read before the sign-in
+        # below wrote could not write later ("database is locked").
+        self.session.commit()
         self.device_id = uuid.uuid4()
+        self.engine = app.extensions["database"]["engine"]
         self.http = app.test_client()
         response = self.http.post("/api/session", json={"email": VOLUNTEER, "password": PASSWORD})
         if response.status_code != 200:
@@ -188,6 +194,25 @@ class Bench:
             if how == "service":
                 seconds = measure(self.repeats, no_input, lambda _: self.pull_service(None), check_one_page)
                 self.add(f"pull one page of {PULL_LIMIT:,}, service", PULL_LIMIT, seconds)
+        cursor = None
+        while True:
+            body = self.pull_http(cursor)
+            cursor = body["cursor"]
+            if not body["has_more"]:
+                break
+        sent = []
+
+        def count(conn, dbapi_cursor, statement, parameters, context, executemany):
+            if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+                sent.append(statement)
+
+        event.listen(self.engine, "before_cursor_execute", count)
+        try:
+            self.pull_http(cursor)
+        finally:
+            event.remove(self.engine, "before_cursor_execute", count)
+        seconds = measure(self.repeats, no_input, lambda _: self.pull_http(cursor))
+        self.add(f"pull with nothing new, HTTP ({len(sent)} SQL statements)", 1, seconds)
         self.rows.append(None)
 
     # -- push -------------------------------------------------------------
