@@ -270,3 +270,8 @@ def test_the_dictionary_describes_every_column_and_every_period_and_measure():
 def test_a_file_name_holds_the_area_and_day_only():
     choice = evaluator_export.Choice((), "County Durham / Ébène", ("demand",))
     assert evaluator_export.filename(choice, TODAY) == "evaluators-county-durham----b-ne-2026-09-01.csv"
+
+
+def test_a_text_cell_a_spreadsheet_would_run_is_defused_but_numbers_are_not():
+    text = evaluator_export.to_csv([("abc", "=HYPERLINK(\"x\")", "open", "", -15, "review", "swemwbs_raw", 7, "")])
+    assert text.splitlines()[1] == 'abc,"\'=HYPERLINK(""x"")",open,,-15,review,swemwbs_raw,7,'
