@@ -43,6 +43,11 @@ class TableMap:
     # Identifying columns that must keep a value when anonymised (a NOT NULL
     # column, or a check constraint that needs one): they get REMOVED instead of NULL.
     keeps_a_value: tuple[str, ...] = field(default=())
+    # Identifying columns of someone else's row that may describe a client
+    # when the row is reached from them (a volunteer's journey to the
+    # client's visit names the client's street): the retention command
+    # replaces them with REMOVED along with the client's own rows.
+    about_a_client: tuple[str, ...] = field(default=())
 
     def kind_of(self, column: str) -> str | None:
         for kind, names in ((IDENTIFYING, self.identifying), (KEPT, self.kept), (SECRET, self.secret)):
@@ -140,7 +145,8 @@ TABLES: dict[str, TableMap] = {
         PERSON, "volunteer_id", identifying=("from_place", "to_place", "description"),
         kept=SYNCED + ("volunteer_id", "claim_id", "item_type", "spent_on", "miles_tenths", "vehicle",
                        "passengers", "visit_id", "category", "amount_pence", "receipt_sha256", "claimed_pence",
-                       "rate_note")),
+                       "rate_note"),
+        about_a_client=("from_place", "to_place", "description")),
     "receipts": TableMap(
         PERSON, "uploaded_by_id", kept=("sha256", "uploaded_by_id", "content_type", "size_bytes", "created_at")),
     "sync_mutations": TableMap(
@@ -191,14 +197,14 @@ def unmapped(tables: dict[str, list[str]]) -> list[str]:
                                               (SECRET, entry.secret)) if column in names]
             if len(kinds) != 1:
                 problems.append(f"column {table}.{column} is classified {len(kinds)} times, not once")
-        for column in entry.identifying + entry.kept + entry.secret + entry.keeps_a_value:
+        for column in entry.identifying + entry.kept + entry.secret + entry.keeps_a_value + entry.about_a_client:
             if column not in columns:
                 problems.append(f"the map names {table}.{column}, which the table does not have")
         if entry.owner_column is not None and entry.owner_column not in columns:
             problems.append(f"the owner column {table}.{entry.owner_column} does not exist")
-        for column in entry.keeps_a_value:
+        for column in entry.keeps_a_value + entry.about_a_client:
             if column not in entry.identifying:
-                problems.append(f"{table}.{column} keeps a value but is not identifying")
+                problems.append(f"{table}.{column} keeps a value or is about a client but is not identifying")
     for table in sorted(set(TABLES) - set(tables)):
         problems.append(f"the map names table {table}, which does not exist")
     return problems

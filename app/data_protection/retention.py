@@ -5,7 +5,9 @@ row that is the client's own (rows.py: the client record, referral,
 decisions, assignments, visits, goals, progress, SARA plans, concerns and
 their actions, demand counts, conflicts) is blanked: NULL, or REMOVED where
 the column must keep a value, and the client's name becomes "Anonymised
-client <pseudonym>". Every KEPT column stays, so the outcome figures (demand
+client <pseudonym>". In others' rows reached from the client, the columns
+the map says may describe them (a volunteer's journey to the client's
+visit: its places) become REMOVED; the amounts stay. Every KEPT column stays, so the outcome figures (demand
 counts, wellbeing scores, goal states, visit lengths, expense amounts) are
 the same after as before.
 
@@ -88,11 +90,11 @@ def plan(session: Session, client: Client) -> Plan:
     for name, keyed in sorted(found.rows.items()):
         table = Base.metadata.tables[name]
         entry = TABLES[name]
-        for key in sorted(found.own[name], key=lambda k: tuple(str(p) for p in k)):
-            row = keyed[key]
+        for key in sorted(keyed, key=lambda k: tuple(str(p) for p in k)):
+            row, own = keyed[key], key in found.own[name]
             values = {}
-            for column in entry.identifying:
-                new = replacement(name, column, client.id)
+            for column in entry.identifying if own else entry.about_a_client:
+                new = replacement(name, column, client.id) if own else REMOVED
                 if row[column] is not None and row[column] != new:
                     values[column] = new
             if values:

@@ -64,3 +64,12 @@ def test_the_names_the_people_and_free_text_of_a_client_are_identifying():
 
 def test_the_anonymised_name_is_made_from_the_record_id_only():
     assert personal_data.anonymised_name("0f1e2d3c-aaaa-4bbb-8ccc-123456789abc") == "Anonymised client 0f1e2d3c"
+
+
+def test_a_column_kept_by_value_or_about_a_client_must_be_identifying(monkeypatch):
+    entry = TABLES["expense_items"]
+    monkeypatch.setitem(TABLES, "expense_items", personal_data.TableMap(
+        entry.owner, entry.owner_column, identifying=entry.identifying, kept=entry.kept,
+        about_a_client=("claimed_pence",)))
+    assert ("expense_items.claimed_pence keeps a value or is about a client but is not identifying"
+            in unmapped(_schema()))

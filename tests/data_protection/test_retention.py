@@ -230,3 +230,23 @@ def test_the_office_pages_of_an_anonymised_client_still_open_and_name_nobody(app
         assert "Cliff" not in html and "3 Test Road" not in html, url
     assert anonymised_name(world.a.client_id) in office.get(f"/office/clients/{world.a.client_id}").get_data(as_text=True)
 
+
+def test_a_journey_to_the_clients_visit_loses_its_places_and_keeps_its_amounts(app, world, session):
+    from tests.data_protection.test_export import _journey_to_the_visit
+
+    _journey_to_the_visit(app, world)
+    close_case(app, world, world.a.client_id, LONG_AGO)
+    session.rollback()
+    journey = session.scalar(select(ExpenseItem).where(ExpenseItem.visit_id == world.a.records["visit"]))
+    before = (journey.id, journey.miles_tenths, journey.claimed_pence, journey.rate_note, journey.rev)
+    others = sorted(map(repr, session.execute(select(ExpenseItem.__table__).where(ExpenseItem.id != journey.id))))
+    dry = run(app, "--older-than-months", "72", "--dry-run").output
+    assert "expense_items 1" in dry, dry
+    assert run(app, "--older-than-months", "72").exit_code == 0
+    session.rollback()
+    session.expire_all()
+    journey = session.get(ExpenseItem, before[0])
+    assert (journey.from_place, journey.to_place) == (REMOVED, REMOVED)
+    assert (journey.id, journey.miles_tenths, journey.claimed_pence, journey.rate_note, journey.rev - 1) == before
+    assert sorted(map(repr, session.execute(select(ExpenseItem.__table__).where(ExpenseItem.id != journey.id)))) == others
+
