@@ -146,15 +146,13 @@ def build(session: Session, found: Found, *, who: str, by: str, at: datetime, re
                                                        "exported_by": by, "tables": rows, "people": people},
                                                       indent=1, default=str))
         files.append(("everything.json", "the same rows, by table, as JSON"))
-        for receipt in rows.get("receipts", []) if found.subject != CLIENT else []:
-            if receipts_dir is None or not found.is_own("receipts", {"sha256": receipt["sha256"],
-                                                                      "uploaded_by_id": uuid.UUID(receipt["uploaded_by_id"])}):
-                continue
+        own_receipts = [found.rows["receipts"][key] for key in sorted(found.own["receipts"])]
+        for receipt in own_receipts if receipts_dir is not None else []:
             path = Path(receipts_dir) / receipt["sha256"][:2] / receipt["sha256"]
             name = f"receipts/{receipt['sha256']}.{EXTENSIONS.get(receipt['content_type'], 'bin')}"
             if path.is_file():
                 archive.write(path, name)
-                files.append((name, f"a receipt uploaded {receipt['created_at'][:10]}"))
+                files.append((name, f"a receipt uploaded {receipt['created_at'].date().isoformat()}"))
             else:
                 files.append((name, "not included: the file is missing from the receipts folder"))
         archive.writestr("summary.txt", summary(who=who, by=by, at=at, subject=found.subject, files=files))

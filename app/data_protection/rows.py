@@ -47,10 +47,6 @@ class Found:
         return {str(key[0]) for keyed in self.rows.values() for key in keyed
                 if len(key) == 1 and isinstance(key[0], uuid.UUID)}
 
-    def is_own(self, table_name: str, row: dict) -> bool:
-        table = Base.metadata.tables[table_name]
-        return tuple(row[c.name] for c in table.primary_key.columns) in self.own[table_name]
-
 
 def _tables() -> dict[str, Table]:
     return dict(Base.metadata.tables)
@@ -105,9 +101,11 @@ def _links_that_are_not_foreign_keys(session: Session, tables: dict[str, Table],
     if found.subject == CLIENT:
         for name in ("sync_conflicts", "sync_scope_events"):
             table = tables[name]
-            for row in _select(session, table, (table.c.owner_type == "client") & (table.c.owner_id == found.subject_id)):
+            about = (table.c.owner_type == "client") & (table.c.owner_id == found.subject_id)
+            for row in _select(session, table, about):
                 found.add(table, row, own=TABLES[name].owner == CLIENT)
-        record_ids = [key[0] for name, keyed in found.rows.items() if "rev" in tables[name].c for key in keyed]  # synced records
+        # Phones' changes name synced records (those with a rev) by id.
+        record_ids = [key[0] for name, keyed in found.rows.items() if "rev" in tables[name].c for key in keyed]
         mutations = tables["sync_mutations"]
         for row in _select(session, mutations, mutations.c.record_id.in_(record_ids)):
             found.add(mutations, row, own=False)
@@ -124,7 +122,8 @@ def _links_that_are_not_foreign_keys(session: Session, tables: dict[str, Table],
             for row in _select(session, tables["areas"], tables["areas"].c.id == user["area_id"]):
                 found.add(tables["areas"], row, own=False)
         events = tables["sync_scope_events"]
-        for row in _select(session, events, (events.c.owner_type == "volunteer") & (events.c.owner_id == found.subject_id)):
+        about = (events.c.owner_type == "volunteer") & (events.c.owner_id == found.subject_id)
+        for row in _select(session, events, about):
             found.add(events, row, own=False)
     # The audit log: entries about any record found (by the subject, for a
     # person, came with the foreign key above).
