@@ -48,6 +48,9 @@ class Client(SyncedRecord, Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Set by the retention command (app/data_protection/retention.py) when the
+    # identifying details were blanked: an anonymised client is never done twice.
+    anonymised_at: Mapped[datetime | None]
 
 
 class ClientAssignment(Base):

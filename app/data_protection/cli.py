@@ -33,6 +33,6 @@ def anonymise_command(months, dry_run):
                f"{cut.isoformat()} ({months} months).")
     for planned in plans:
         counts = ", ".join(f"{table} {n}" for table, n in planned.counts.items())
-        click.echo(f"- client {planned.pseudonym}, closed {planned.closed_at.date().isoformat()}: {counts}")
+        click.echo(f"- client {planned.reference}, closed {planned.closed_at.date().isoformat()}: {counts}")
     if dry_run:
         click.echo("Dry run: nothing was changed.")

@@ -64,7 +64,7 @@ TABLES: dict[str, TableMap] = {
                      "referrer_contact", "main_issues", "desired_outcome", "risks", "other_information",
                      "decision_reason"),
         kept=SYNCED + ("area_id", "status", "age_at_referral", "consent_given", "high_impact_user",
-                       "referral_received_on", "decided_at", "closed_at"),
+                       "referral_received_on", "decided_at", "closed_at", "anonymised_at"),
         keeps_a_value=("name",)),
     "client_assignments": TableMap(
         CLIENT, "client_id", identifying=("end_reason",),
@@ -171,16 +171,16 @@ REMOVED = "Removed (anonymised)"
 ANONYMISED_PREFIX = "Anonymised client "
 
 
-def pseudonym(client_id) -> str:
+def short_reference(client_id) -> str:
     """A short name for a client that says nothing about them: the start of
-    their record's id (kept anyway, as every row's key)."""
+    their record's id (kept anyway, as every row's key). Not the evaluators'
+    pseudonym (app/outcomes/evaluator_export.py), which is keyed."""
     return str(client_id)[:8]
 
 
 def anonymised_name(client_id) -> str:
-    """The name an anonymised client carries; also how the retention command
-    knows it has done a client already (no real name ends in the client's own id)."""
-    return f"{ANONYMISED_PREFIX}{pseudonym(client_id)}"
+    """The name an anonymised client carries (clients.anonymised_at says when)."""
+    return f"{ANONYMISED_PREFIX}{short_reference(client_id)}"
 
 
 def unmapped(tables: dict[str, list[str]]) -> list[str]:

@@ -5,7 +5,7 @@ row that is the client's own (rows.py: the client record, referral,
 decisions, assignments, visits, goals, progress, SARA plans, concerns and
 their actions, demand counts, conflicts) is blanked: NULL, or REMOVED where
 the column must keep a value, and the client's name becomes "Anonymised
-client <pseudonym>". In others' rows reached from the client, the columns
+client <short reference>". In others' rows reached from the client, the columns
 the map says may describe them (a volunteer's journey to the client's
 visit: its places) become REMOVED; the amounts stay. Every KEPT column stays, so the outcome figures (demand
 counts, wellbeing scores, goal states, visit lengths, expense amounts) are
@@ -18,8 +18,8 @@ still holds it, so every synced row changed gets a new rev and change number
 the old ones. Files: no receipt or attachment belongs to a client (receipts
 are a volunteer's own, app/receipts), so none is removed.
 
-A client already anonymised carries the anonymised name and is skipped, so
-the command may run again and again. Each client anonymised gets an audit
+A client anonymised carries the time in ``anonymised_at`` and is skipped,
+so the command may run again and again. Each client anonymised gets an audit
 entry, in the same transaction as the change.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.log import record
 from app.clients.models import Client
-from app.data_protection.personal_data import CLIENT, REMOVED, TABLES, anonymised_name, pseudonym
+from app.data_protection.personal_data import CLIENT, REMOVED, TABLES, anonymised_name, short_reference
 from app.data_protection.rows import find
 from app.db import Base, utcnow
 from app.outcomes.rules import add_months
@@ -47,7 +47,7 @@ class Plan:
     """What anonymising one client changes: rows with something to blank, by table."""
 
     client_id: uuid.UUID
-    pseudonym: str
+    reference: str
     closed_at: datetime
     rows: dict[str, list[dict]] = field(default_factory=dict)  # table -> [{"key": {...}, "values": {...}}]
 
@@ -70,10 +70,9 @@ def cut_off(today: date, months: int) -> datetime:
 
 def due(session: Session, today: date, months: int) -> list[Client]:
     """The closed clients past the period and not yet anonymised, oldest closure first."""
-    clients = session.scalars(select(Client).where(Client.status == "closed", Client.closed_at.is_not(None),
-                                                   Client.closed_at < cut_off(today, months))
-                              .order_by(Client.closed_at, Client.id))
-    return [c for c in clients if c.name != anonymised_name(c.id)]
+    return list(session.scalars(select(Client).where(
+        Client.status == "closed", Client.closed_at.is_not(None), Client.closed_at < cut_off(today, months),
+        Client.anonymised_at.is_(None)).order_by(Client.closed_at, Client.id)))
 
 
 def replacement(table: str, column: str, client_id) -> object:
@@ -86,7 +85,7 @@ def replacement(table: str, column: str, client_id) -> object:
 def plan(session: Session, client: Client) -> Plan:
     """What anonymising ``client`` would change; changes nothing."""
     found = find(session, CLIENT, client.id)
-    result = Plan(client.id, pseudonym(client.id), client.closed_at)
+    result = Plan(client.id, short_reference(client.id), client.closed_at)
     for name, keyed in sorted(found.rows.items()):
         table = Base.metadata.tables[name]
         entry = TABLES[name]
@@ -117,7 +116,8 @@ def apply(session: Session, planned: Plan) -> None:
                 values.update(rev=table.c.rev + 1, seq=take_seqs(session), updated_at=now)
             condition = [table.c[column] == value for column, value in row["key"].items()]
             session.execute(update(table).where(*condition).values(**values))
-    # A client with nothing left to blank still gets its name, so it is not planned again.
+    # Marked done even with nothing left to blank, so it is never planned again.
+    session.execute(update(Client).where(Client.id == planned.client_id).values(anonymised_at=now))
     record(session, action="change", route=ROUTE, record_kind="client", record_id=planned.client_id)
     session.expire_all()
 

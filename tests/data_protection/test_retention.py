@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.clients.models import Client
 from app.data_protection import retention
-from app.data_protection.personal_data import CLIENT, REMOVED, TABLES, anonymised_name, pseudonym
+from app.data_protection.personal_data import CLIENT, REMOVED, TABLES, anonymised_name, short_reference
 from app.db import Base
 from app.expenses.models import ExpenseItem
 from app.fieldwork.models import Goal, Visit
@@ -74,7 +74,7 @@ def test_a_dry_run_lists_what_it_would_change_and_changes_nothing(app, world):
     result = run(app, "--older-than-months", "72", "--dry-run")
     assert result.exit_code == 0, result.output
     assert dump(app) == before
-    short = pseudonym(world.a.client_id)
+    short = short_reference(world.a.client_id)
     assert "Would anonymise 1 client whose case closed before" in result.output
     line = next(x for x in result.output.splitlines() if short in x)
     assert line.startswith(f"- client {short}, closed {LONG_AGO.date().isoformat()}: ")
@@ -109,8 +109,10 @@ def test_a_real_run_blanks_every_identifying_column_the_map_lists_and_keeps_the_
                 assert new[column] == expected, (name, column, new[column])
                 checked += row[column] is not None
             for column in entry.kept:
-                if column not in ("rev", "seq", "updated_at"):
+                if column not in ("rev", "seq", "updated_at", "anonymised_at"):
                     assert new[column] == row[column], (name, column)
+                elif column == "anonymised_at":
+                    assert row[column] is None and new[column] is not None
             if "rev" in table.c and any(row[c] is not None for c in entry.identifying):
                 assert new["rev"] == row["rev"] + 1 and new["seq"] > row["seq"], name
     assert checked >= 15  # names, address, phone, notes, goals, concerns, decisions... were there to blank
@@ -161,6 +163,10 @@ def test_a_second_run_skips_the_anonymised_and_each_client_done_is_audited(app, 
     close_case(app, world, world.a.client_id, LONG_AGO)
     assert run(app).exit_code == 0  # RETENTION_MONTHS: 72 by default
     once = dump(app)
+    session.rollback()
+    done = session.get(Client, world.a.client_id)
+    session.refresh(done)
+    assert done.anonymised_at is not None and done.name == anonymised_name(world.a.client_id)
     result = run(app, "--older-than-months", "1")
     assert result.exit_code == 0 and "Anonymised 0 clients" in result.output, result.output
     assert dump(app) == once
