@@ -33,6 +33,7 @@ def test_the_coordinator_sees_their_areas_figures_with_a_table_for_every_chart(o
     assert re.findall(r'<table data-chart="([a-z-]+)"', html) == charts
     assert "Zed Zulu" not in html and "Southtown" not in html
     assert 'aria-current="page">Outcomes</a>' in html
+    assert '<a href="/office/evaluators/">evaluators’ export</a>' in html
 
 
 def test_each_chart_shows_the_numbers_of_its_table(office):
