@@ -104,6 +104,7 @@ class Volunteer(HttpUser):
                 self.client.cookies.set(name, value)
             self.csrf, self.user_id = self.account["csrf"], self.account["user_id"]
             self.pull()
+            self.random_phase()
             return
         with self.client.post("/api/session", json={"email": self.account["email"], "password": PASSWORD,
                                                     "app": "field"},
@@ -115,6 +116,12 @@ class Volunteer(HttpUser):
             self.csrf = response.json()["csrf_token"]
             self.user_id = response.json()["user"]["id"]
         self.pull()
+
+    def random_phase(self):
+        """Wait part of one interval before the first sync: phones sync at
+        their own moments, not all at once as they start here (locust would
+        otherwise sync each one the moment it started)."""
+        gevent.sleep(random.uniform(0, self.wait_time()))
 
     def on_stop(self):
         unacked.extend(self.outbox)
