@@ -18,8 +18,8 @@ from tests.sync.conftest import mutation, new_visit
 # changes of every kind, the scope events, the owners still in scope and the
 # records of those that left, and the conflicts. What features add comes on
 # top and is left out here: their sections (the pair, the mileage) and the
-# audit rows of the owners served (one INSERT on PostgreSQL; SQLAlchemy sends
-# one per row on SQLite, where it cannot match RETURNING rows to objects).
+# audit rows of the owners served (one INSERT on PostgreSQL; on SQLite
+# SQLAlchemy sends one per row).
 ENGINE_STATEMENTS = 7
 
 
