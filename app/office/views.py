@@ -37,7 +37,9 @@ bp.before_request(coordinators_only)
 def home():
     from datetime import timedelta
 
+    from app import scope
     from app.schedule.services import OVERDUE_LOOKBACK_DAYS, grace_minutes, overdue_visits
+    from app.wellbeing.services import DUE_SOON_DAYS, checks_due
 
     grace = grace_minutes()
     return render_template("office/home.html", clients=client_overview(db.session, current_user),
@@ -45,7 +47,9 @@ def home():
                            grace=grace, overdue_days=OVERDUE_LOOKBACK_DAYS,
                            concern_counts=queue_counts(db.session, current_user),
                            blocked_pairs=blocked_pairs(db.session, current_user),
-                           compliance=_compliance_warnings())
+                           compliance=_compliance_warnings(),
+                           wellbeing_due=checks_due(db.session, current_user, scope.today()),
+                           due_soon_days=DUE_SOON_DAYS)
 
 
 def _compliance_warnings():

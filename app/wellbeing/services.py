@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.clients.models import Client, ClientAssignment
 from app.db import utcnow
+from app.scope import client_scope
 from app.outcomes import rules
 from app.sync.changes import lock_counter, stamp
 from app.wellbeing.kinds import WELLBEING, scores, wellbeing_problems
@@ -69,6 +70,42 @@ def next_due(session: Session, client: Client, today: date) -> Due | None:
     taken = scores_of(session, client.id)
     due = rules.swemwbs_next_due(start, taken[-1].recorded_on if taken else None)
     return Due(due, due <= today)
+
+
+# The office home lists checks due within this many days, so one can be planned for the next visit.
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    client_id: uuid.UUID
+    client_name: str
+    due: Due
+    last_recorded_on: date | None
+
+
+def checks_due(session: Session, user: User, today: date, within_days: int = DUE_SOON_DAYS) -> list[DueCheck]:
+    """The active clients in ``user``'s scope whose next check is due by
+    ``within_days`` after ``today``, the longest overdue first. Three queries
+    whatever the number of clients; when is next_due's rule."""
+    last = (select(WellbeingScore.client_id, func.max(WellbeingScore.recorded_on).label("last_on"))
+            .where(WellbeingScore.deleted_at.is_(None)).group_by(WellbeingScore.client_id).subquery())
+    first_pair = (select(ClientAssignment.client_id, func.min(ClientAssignment.started_at).label("first_at"))
+                  .group_by(ClientAssignment.client_id).subquery())
+    rows = session.execute(
+        select(Client.id, Client.name, Client.referral_received_on, first_pair.c.first_at, last.c.last_on)
+        .outerjoin(last, last.c.client_id == Client.id)
+        .outerjoin(first_pair, first_pair.c.client_id == Client.id)
+        .where(Client.id.in_(client_scope(user)), Client.status == "active", Client.deleted_at.is_(None)))
+    found = []
+    for client_id, name, received_on, first_at, last_on in rows:
+        start = received_on or (first_at.date() if first_at is not None else None)
+        if start is None:
+            continue
+        on = rules.swemwbs_next_due(start, last_on)
+        if on <= today + timedelta(days=within_days):
+            found.append(DueCheck(client_id, name, Due(on, on <= today), last_on))
+    return sorted(found, key=lambda d: (d.due.on, d.client_name))
 
 
 def checked(values: dict, today: date) -> dict:

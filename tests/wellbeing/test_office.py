@@ -119,3 +119,46 @@ def test_next_due_follows_the_rules(session, margaret):
     client.status = "closed"
     assert services.next_due(session, client, date(2026, 11, 30)) is None
     session.rollback()
+
+
+def test_the_office_home_lists_the_checks_due_now_or_soon_and_drops_one_once_taken(office, margaret, session):
+    """The reminder of a due check: the client's next check (at the start of
+    support, then 3 months after the last) due within 14 days is on the home
+    page with its day; a check recorded moves it 3 months on, off the list."""
+    from app.wellbeing.services import checks_due
+    from app.accounts.models import User
+
+    coordinator = session.scalar(select(User).where(User.email == "coordinator@demo.test"))
+    session.rollback()
+    due = {d.client_name: d for d in checks_due(session, coordinator, TODAY)}
+    assert margaret.name in due and due[margaret.name].last_recorded_on is None
+    assert due[margaret.name].due.on == margaret.referral_received_on and due[margaret.name].due.now
+    html = office().get("/office/").get_data(as_text=True)
+    assert 'id="wellbeing-due"' in html
+    assert f'<a href="/office/clients/{margaret.id}#wellbeing">{margaret.name}</a>' in html
+    assert f"due since {services_day(margaret.referral_received_on)}" in text_of(html)
+
+    page = f"/office/clients/{margaret.id}/wellbeing"
+    assert office().post_form(page, page, form(recorded_on=TODAY.isoformat(), occasion="referral")).status_code == 303
+    session.rollback()
+    assert margaret.name not in {d.client_name for d in checks_due(session, coordinator, TODAY)}
+    # 3 months on, less the 14 days' notice, it is back as coming up (not yet due).
+    soon = rules.add_months(TODAY, 3) - timedelta(days=14)
+    [back] = [d for d in checks_due(session, coordinator, soon) if d.client_name == margaret.name]
+    assert (back.due.on, back.due.now, back.last_recorded_on) == (rules.add_months(TODAY, 3), False, TODAY)
+    assert margaret.name not in {d.client_name for d in checks_due(session, coordinator, soon - timedelta(days=1))}
+    # A check deleted as recorded by mistake no longer counts: due again.
+    [taken] = rows(session)
+    assert office().post_form(page, f"{page}/{taken.id}/delete").status_code == 303
+    session.rollback()
+    assert margaret.name in {d.client_name for d in checks_due(session, coordinator, TODAY)}
+
+
+def test_the_checks_due_are_only_of_the_coordinators_own_area(office, other_area_coordinator, session):
+    from app.wellbeing.services import checks_due
+    from app.accounts.models import User
+
+    other = session.scalar(select(User).where(User.email == other_area_coordinator))
+    session.rollback()
+    assert checks_due(session, other, TODAY) == []
+    assert 'id="wellbeing-due"' not in office(other_area_coordinator).get("/office/").get_data(as_text=True)
