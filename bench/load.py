@@ -7,10 +7,12 @@
    **wipes it** (DROP SCHEMA public CASCADE), migrates it and seeds
    ``users / 2`` pairs of real volunteer accounts (bench/load_seed.py);
 2. starts gunicorn on 127.0.0.1 (a free port; ``--workers``, default 2 x cores + 1);
-3. signs every volunteer in first, as a warm-up timed and reported on its own
-   (phones stay signed in for 30 days, so a real scheme never has all its
-   mentors signing in within the same minute; ``--sign-in-in-run`` signs them
-   in inside the measured run instead, as earlier versions did);
+3. signs every volunteer in first, then makes each phone's first full pull,
+   as a warm-up timed and reported on lines of their own (phones stay signed
+   in for 30 days and keep what they pulled, so a real scheme never has all
+   its mentors signing in and downloading everything within the same minute;
+   ``--sign-in-in-run`` / ``--first-pull-in-run`` do these inside the
+   measured run instead, as earlier versions did);
 4. runs locust headless (bench/load_locustfile.py) with a fixed number of
    users, spawn rate and run time, and a cap on requests: it stops by itself;
 5. checks in the database that every mutation the server acknowledged landed
@@ -39,6 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +76,9 @@ def add_arguments(parser) -> None:
                        help="seconds each volunteer waits between syncs (default 10 30; the field app syncs after each save and every 5 minutes)")
     group.add_argument("--sign-in-in-run", action="store_true",
                        help="sign the volunteers in inside the measured run, as they start (default: in a warm-up before it)")
+    group.add_argument("--first-pull-in-run", action="store_true",
+                       help="make each phone's first full pull inside the measured run, as it starts (default: in the"
+                            " warm-up, after signing in; implied by --sign-in-in-run)")
     group.add_argument("--database-url", help=f"PostgreSQL database to create and WIPE (default LOAD_DATABASE_URL or {DEFAULT_URL})")
 
 
@@ -128,8 +134,9 @@ def _run(args, url: str) -> int:
             wait_until_up(port, server)
             warm_up = None
             if not args.sign_in_in_run:
-                warm_up = sign_in_all(port, accounts, args.workers)
+                warm_up = sign_in_all(port, accounts, args.workers, first_pulls=not args.first_pull_in_run)
             (tmp / "accounts.json").write_text(json.dumps(accounts))
+            warm_lines = access_lines(tmp / "access.log")  # the warm-up's requests, told apart from the run's
             load_before = os.getloadavg()
             monitor = Monitor(server.pid)
             monitor.start()
@@ -145,8 +152,9 @@ def _run(args, url: str) -> int:
                   file=sys.stderr)
             return 1
         integrity = check_database(url, results)
-        report(args, results, integrity, elapsed, load_before, monitor, outcome, server_times(tmp / "access.log"),
-               warm_up)
+        report(args, results, integrity, elapsed, load_before, monitor, outcome,
+               server_times(tmp / "access.log", start=warm_lines), warm_up,
+               server_times(tmp / "access.log", stop=warm_lines))
         return 1 if integrity["lost"] or integrity["duplicated"] else 0
 
 
@@ -231,12 +239,16 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> N
     raise Unavailable("gunicorn did not answer within a minute")
 
 
-def sign_in_all(port: int, accounts: list[dict], concurrency: int) -> dict:
+def sign_in_all(port: int, accounts: list[dict], concurrency: int, first_pulls: bool) -> dict:
     """The warm-up: sign every account in as the field app does, ``concurrency``
-    at a time; each account gets its cookies and CSRF token for locust.
-    Returns the sign-ins' times (ms) and failures, for a line of their own."""
+    at a time; each account gets its cookies and CSRF token for locust. With
+    ``first_pulls``, each phone then makes its first full pull (its cursor and
+    the shared visit's rev go to locust too). Returns the times (ms) and
+    failures of both, for lines of their own."""
+    jars: dict[str, http.cookiejar.CookieJar] = {}  # email -> the cookies its sign-in set
+
     def sign_in(account: dict):
-        jar = http.cookiejar.CookieJar()
+        jar = jars[account["email"]] = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         body = json.dumps({"email": account["email"], "password": PASSWORD, "app": "field"}).encode()
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/session", data=body,
@@ -251,11 +263,42 @@ def sign_in_all(port: int, accounts: list[dict], concurrency: int) -> dict:
                        user_id=answer["user"]["id"])
         return (time.perf_counter() - started) * 1000, None
 
+    def first_download(account: dict):
+        """The phone's first pull after signing in: everything of its pair,
+        following cursors; locust carries on from the cursor it ends with."""
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jars[account["email"]]))
+        cursor, shared = None, None
+        started = time.perf_counter()
+        try:
+            while True:
+                query = urllib.parse.urlencode({"limit": "500", **({"cursor": cursor} if cursor else {})})
+                with opener.open(f"http://127.0.0.1:{port}/api/sync/pull?{query}", timeout=60) as response:
+                    body = json.loads(response.read())
+                for change in body["changes"]:
+                    if change["id"] == account["shared_visit_id"] and not change["deleted"]:
+                        shared = [change["rev"], change["data"]["notes"]]
+                cursor = body["cursor"]
+                if not body["has_more"]:
+                    break
+        except (OSError, ValueError, KeyError) as err:
+            return (time.perf_counter() - started) * 1000, f"{account['email']}: first pull: {err}"
+        account.update(cursor=cursor, shared=shared)
+        return (time.perf_counter() - started) * 1000, None
+
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         outcomes = list(pool.map(sign_in, accounts))
+    seconds = time.monotonic() - started
+    downloads = []
+    if first_pulls:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            downloads = list(pool.map(first_download, [a for a in accounts if "cookies" in a]))
     return {"ms": sorted(ms for ms, _ in outcomes), "failures": [failure for _, failure in outcomes if failure],
-            "seconds": time.monotonic() - started, "concurrency": concurrency}
+            "seconds": seconds, "concurrency": concurrency,
+            "pull_ms": sorted(ms for ms, _ in downloads), "pull_failures": [f for _, f in downloads if f],
+            "pull_seconds": time.monotonic() - started if downloads else 0.0}
+
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -434,18 +477,24 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (k - low)
 
 
-def server_times(path: Path) -> dict[str, list[float]]:
-    """Milliseconds each request spent in a gunicorn worker, by route."""
+def access_lines(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def server_times(path: Path, start: int = 0, stop: int | None = None) -> dict[str, list[float]]:
+    """Milliseconds each request spent in a gunicorn worker, by route, from
+    the access log's lines ``start`` to ``stop`` (the warm-up's, or the run's)."""
     times = defaultdict(list)
     if path.exists():
-        for line in path.read_text().splitlines():
+        for line in path.read_text().splitlines()[start:stop]:
             parts = line.split()
             if len(parts) == 4 and parts[3].isdigit():
                 times[f"{parts[0]} {parts[1]}"].append(int(parts[3]) / 1000)
     return times
 
 
-def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_worker, warm_up) -> None:
+def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_worker, warm_up,
+           warm_up_in_worker) -> None:
     timings = results["timings"]  # [name, ms, failed, unix time, failure message]
     by_name = defaultdict(list)
     for name, ms, *_ in timings:
@@ -462,6 +511,17 @@ def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_
               f" max {max(ms, default=float('nan')):.1f} ms; errors: {len(warm_up['failures'])}")
         for failure in warm_up["failures"][:5]:
             print(f"      {failure}")
+        ms = warm_up["pull_ms"]
+        if ms:
+            print(f"   first download in the warm-up (a phone pulls everything of its pair once, after signing in):"
+                  f" {len(ms)} full pulls, {warm_up['concurrency']} at a time, in {warm_up['pull_seconds']:.1f} s;"
+                  f" p50 {percentile(ms, .5):.1f} ms, p95 {percentile(ms, .95):.1f} ms, p99 {percentile(ms, .99):.1f} ms,"
+                  f" max {max(ms):.1f} ms; errors: {len(warm_up['pull_failures'])}")
+            for failure in warm_up["pull_failures"][:5]:
+                print(f"      {failure}")
+        else:
+            print("   no first download in the warm-up (--first-pull-in-run): each phone pulls everything inside the"
+                  " measured run as it starts")
     else:
         print("\n   no warm-up (--sign-in-in-run): each volunteer signs in inside the measured run as it starts")
     mean_wait = sum(args.wait) / 2
@@ -486,8 +546,12 @@ def report(args, results, integrity, elapsed, load_before, monitor, outcome, in_
             values = sorted(in_worker.get(route, []))
             if values:
                 print(f"     inside a worker: {route:<20} p50 {percentile(values, .5):.1f} ms,"
-                      f" p95 {percentile(values, .95):.1f} ms" + (" (the warm-up)" if route == "POST /api/session"
-                                                                  and warm_up is not None else ""))
+                      f" p95 {percentile(values, .95):.1f} ms")
+    for route, words in (("POST /api/session", "sign-ins"), ("GET /api/sync/pull", "first downloads")):
+        values = sorted(warm_up_in_worker.get(route, []))
+        if values:
+            print(f"     inside a worker, the warm-up's {words}: p50 {percentile(values, .5):.1f} ms,"
+                  f" p95 {percentile(values, .95):.1f} ms")
     # Users start at --spawn-rate a second, each with a first full pull: the
     # figures once all have started are given apart.
     signed_in = [t[3] for t in timings if t[0] == "POST /api/session"]

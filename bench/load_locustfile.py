@@ -103,7 +103,11 @@ class Volunteer(HttpUser):
             for name, value in self.account["cookies"].items():
                 self.client.cookies.set(name, value)
             self.csrf, self.user_id = self.account["csrf"], self.account["user_id"]
-            self.pull()
+            if "cursor" in self.account:  # its first full pull was in the warm-up too
+                self.cursor = self.account["cursor"]
+                self.shared = tuple(self.account["shared"]) if self.account["shared"] else None
+            else:
+                self.pull()
             self.random_phase()
             return
         with self.client.post("/api/session", json={"email": self.account["email"], "password": PASSWORD,
