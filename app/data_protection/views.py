@@ -24,7 +24,7 @@ from app.db import db, utcnow
 from app.office.views import coordinators_only
 from app.volunteers.views import volunteer_or_404
 
-bp = Blueprint("data_protection", __name__, url_prefix="/office")
+bp = Blueprint("data_protection", __name__, url_prefix="/office", template_folder="templates")
 bp.before_request(coordinators_only)
 
 
