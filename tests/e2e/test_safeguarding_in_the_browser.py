@@ -30,7 +30,7 @@ def test_urgent_concern_reaches_the_queue_and_comes_back_seen_by_the_office(serv
     office.fill("#password", DEMO_PASSWORD)
     office.click("button:text('Sign in')")
     office.wait_for_selector("h1:has-text('Clients')")
-    assert "1 urgent" in office.inner_text(".panel")
+    assert "1 urgent" in office.inner_text("section[aria-labelledby=concerns-heading]")
     office.click("nav >> a:text('Safeguarding concerns')")
     office.wait_for_selector("h1:has-text('Safeguarding concerns')")
     office.click("a:text('Urgent: Exploitation, Margaret Hill')")
