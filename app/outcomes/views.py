@@ -72,7 +72,7 @@ def record(client_id):
         return _page(client_or_404(client_id), 400, err.errors, values)
     db.session.commit()
     flash(f"Recorded: {_what(row)}, from {row.source}.")
-    return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
+    return redirect(url_for(".demand_page", client_id=client.id), 303)  # opens at the top, where the message is
 
 
 @bp.post("/clients/<uuid:client_id>/demand/<uuid:count_id>/correct")
@@ -95,7 +95,7 @@ def correct(client_id, count_id):
     db.session.commit()
     flash(f"Corrected: {was} is now {row.count} for {demand.span_words(row.first_day, row.last_day)}, "
           f"from {row.source}. The earlier count is kept in the history of corrections.")
-    return redirect(url_for(".demand_page", client_id=client.id, _anchor="demand-" + row.period), 303)
+    return redirect(url_for(".demand_page", client_id=client.id), 303)  # opens at the top, where the message is
 
 
 
@@ -118,7 +118,7 @@ def withdraw(client_id, count_id):
         return _page(client_or_404(client_id), 409, problem=f"{err} Nothing was changed.")
     db.session.commit()
     flash(f"Withdrawn: {was}. It no longer counts in the figures and is kept in the history with your reason.")
-    return redirect(url_for(".demand_page", client_id=client.id, _anchor="corrections"), 303)
+    return redirect(url_for(".demand_page", client_id=client.id), 303)
 
 # -- the evaluators' export -------------------------------------------------------------
 def _export_page(status=200, errors=None, values=None, problem=None):

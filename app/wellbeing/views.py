@@ -64,7 +64,7 @@ def record(client_id):
     db.session.commit()
     flash(f"Wellbeing check recorded: raw score {score.raw_score}, metric score {services.metric_of(score)}. "
           "The pair’s phones get it at their next sync.")
-    return redirect(url_for("casework.client", client_id=client.id, _anchor="wellbeing"), 303)
+    return redirect(url_for("casework.client", client_id=client.id), 303)  # opens at the top, where the message is
 
 
 @bp.post("/<uuid:client_id>/wellbeing/<uuid:score_id>/delete")

@@ -74,7 +74,7 @@ def test_recording_a_whole_period_says_what_was_recorded(office, case, session):
     client, w = case
     me = office()
     response = me.post_form(page_of(client), page_of(client), good())
-    assert response.status_code == 303 and response.headers["Location"].endswith("#demand-before_6")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/office/clients/{client.id}/demand")
     body = text(me.get(page_of(client)))
     window = f"{uk(w['before_6'].start)} to {uk(w['before_6'].end)}"
     assert (f"Recorded: Police calls (999 and 101), 3, for {window} (6 months before referral), from Durham "

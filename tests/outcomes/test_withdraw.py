@@ -180,7 +180,7 @@ def test_withdrawing_in_the_office_with_a_reason(office, case, session):
     session.rollback()
 
     response = me.post_form(page_of(client), withdraw_url(client, row_id), {"reason": "Entered for the wrong client."})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/demand#corrections")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/demand")
     body = text(me.get(page_of(client)))
     assert "Withdrawn: Police calls (999 and 101), 40, for" in body
     assert "Entered for the wrong client." in body and "Withdrawn</strong>: no count replaces it" in body

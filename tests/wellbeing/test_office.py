@@ -44,7 +44,7 @@ def test_a_coordinator_records_a_check_and_the_pairs_phones_get_it(office, marga
     page = f"/office/clients/{margaret.id}/wellbeing"
     response = office().post_form(page, page, form())
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/office/clients/{margaret.id}#wellbeing")
+    assert response.headers["Location"].endswith(f"/office/clients/{margaret.id}")
     [row] = rows(session)
     assert (row.raw_score, row.metric_hundredths, row.occasion) == (21, 1925, "review")  # 2+3+4+3+2+3+4
     changes, _, _ = ben.pull_all()
