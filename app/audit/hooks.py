@@ -7,8 +7,9 @@ and its record commit or fail together. A request that commits nothing (a
 page that only reads, a refused change, work rolled back) gets its entry
 after the view, with the status it answered.
 
-The record comes from the route's arguments (``claim_id`` -> kind ``claim``);
-a list page names no record. GET is a view, other methods a change, and an
+The record comes from the route's arguments (``claim_id`` -> kind ``claim``),
+or from the view (``name_record``: the area an export was asked for); a list
+page names no record. GET is a view, other methods a change, and an
 endpoint named ``export...`` an export.
 """
 from __future__ import annotations
@@ -38,7 +39,15 @@ def _action() -> str:
     return "view" if request.method in ("GET", "HEAD") or request.endpoint in READ_ONLY_POSTS else "change"
 
 
+def name_record(kind: str, record_id) -> None:
+    """For a view whose record is not in its route (an export of one area
+    chosen in the query): the entry of this request names it."""
+    g.audit_record = (kind, record_id)
+
+
 def _record_of():
+    if "audit_record" in g:
+        return g.audit_record
     for name, value in (request.view_args or {}).items():
         if name.endswith("_id") or name == "sha256":
             return name.removesuffix("_id"), value

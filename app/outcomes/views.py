@@ -11,10 +11,13 @@
 """
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import days
+from app.audit import hooks as audit_hooks
 from app.casework.views import client_or_404
 from app.db import db
 from app.office.views import coordinators_only
@@ -138,6 +141,7 @@ def evaluators():
 @bp.get("/evaluators/export.csv")
 def export_evaluators_csv():
     values = {"area": request.args.get("area", ""), "include": request.args.getlist("include")}
+    audit_hooks.name_record("area", _area_asked(values["area"]))  # what was asked for, done or refused
     try:
         choice = evaluator_export.read_choice(db.session, current_user, request.args)
     except evaluator_export.ExportInputError as err:
@@ -146,6 +150,16 @@ def export_evaluators_csv():
         return _export_page(403, values=values, problem=f"{err} Nothing was exported.")
     table = evaluator_export.rows(db.session, choice, current_app.config["EVALUATOR_PSEUDONYM_KEY"])
     return _csv(evaluator_export.to_csv(table), evaluator_export.filename(choice, days.today()))
+
+
+def _area_asked(raw: str) -> str | None:
+    """The area an export asked for, as the audit log keeps it: an area id, "all", or None when unreadable."""
+    if raw == evaluator_export.ALL_AREAS:
+        return raw
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
 
 
 @bp.get("/evaluators/data-dictionary.csv")

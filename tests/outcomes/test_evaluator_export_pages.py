@@ -35,7 +35,8 @@ def area_id(session, name):
 
 def audit(session):
     session.rollback()
-    return session.execute(select(AuditEntry.action, AuditEntry.route, AuditEntry.status, AuditEntry.user_id)
+    return session.execute(select(AuditEntry.action, AuditEntry.route, AuditEntry.status, AuditEntry.user_id,
+                                  AuditEntry.record_kind, AuditEntry.record_id)
                            .where(AuditEntry.route.like("% /office/evaluators/%")).order_by(AuditEntry.id)).all()
 
 
@@ -77,7 +78,7 @@ def test_a_coordinator_downloads_their_area_and_it_is_audited_as_an_export(offic
     for client in taken_on:
         assert client.name not in response.get_data(as_text=True)
     assert audit(session) == [("export", "GET /office/evaluators/export.csv", 200,
-                               user_id(session, "coordinator@demo.test"))]
+                               user_id(session, "coordinator@demo.test"), "area", str(durham))]
 
 
 def test_an_admin_exports_every_area(office, other_area_coordinator, session):
@@ -100,7 +101,8 @@ def test_a_coordinator_asking_for_another_area_is_refused_and_the_refusal_audite
     assert "You can export only your own area’s clients, not Darlington’s." in text(
         me.get(EXPORT, query_string={"area": str(darlington), "include": "demand"})).replace("'", "’")
     entries = audit(session)
-    assert [(e.action, e.status) for e in entries] == [("export", 403)] * 3
+    assert [(e.action, e.status, e.record_kind, e.record_id) for e in entries] == [
+        ("export", 403, "area", str(darlington)), ("export", 403, "area", "all"), ("export", 403, "area", str(darlington))]
     assert {e.user_id for e in entries} == {user_id(session, "coordinator@demo.test")}
 
 
@@ -115,7 +117,8 @@ def test_bad_choices_get_the_page_back_with_what_to_fix(office, session):
     assert f'<option value="{durham}" selected>' in body  # the area chosen is kept
     response = me.get(EXPORT, query_string={"area": "nowhere", "include": "demand"})
     assert response.status_code == 400 and "Choose one of the areas listed." in text(response)
-    assert [(e.action, e.status) for e in audit(session)] == [("export", 400), ("export", 400)]
+    assert [(e.action, e.status, e.record_id) for e in audit(session)] == [
+        ("export", 400, str(durham)), ("export", 400, None)]  # "nowhere" is not an area: not kept
 
 
 def test_the_data_dictionary_downloads(office):
