@@ -115,8 +115,9 @@ def load_config(app, overrides: dict | None = None) -> None:
     # file per sha256; uploads above RECEIPT_MAX_BYTES (default 10 MiB) get 413.
     c["RECEIPTS_DIR"] = os.environ.get("RECEIPTS_DIR", str(instance_path / "receipts"))
     c["RECEIPT_MAX_BYTES"] = int(os.environ.get("RECEIPT_MAX_BYTES", 10 * 1024 * 1024))
-    # Retention (app/data_protection/retention.py): a closed client's personal
-    # data is anonymised this many months after the case closed (docs/operations.md, "Retention").
+    # Retention (app/data_protection/retention.py): a client's personal data is
+    # anonymised this many months after the case closed or the referral was
+    # declined (docs/operations.md, "Retention").
     c["RETENTION_MONTHS"] = _whole_number("RETENTION_MONTHS", 72)
     # The evaluators' export (app/outcomes/evaluator_export.py): clients'
     # pseudonyms are an HMAC under this key, so they stay the same between

@@ -11,15 +11,17 @@ from app.db import db
 from app.days import today
 
 
-@click.group("retention", cls=AppGroup, help="Retention of closed clients' personal data.")
+@click.group("retention", cls=AppGroup, help="Retention of closed cases' and declined referrals' personal data.")
 def retention_group():
     """Commands that act on personal data past its retention period."""
 
 
-@retention_group.command("anonymise", help="Anonymise the clients whose case closed more than N months ago "
-                                           "(default RETENTION_MONTHS), keeping the counts the outcomes need.")
+@retention_group.command("anonymise", help="Anonymise the clients whose case closed, or whose referral was "
+                                           "declined, more than N months ago (default RETENTION_MONTHS), keeping "
+                                           "the counts the outcomes need.")
 @click.option("--older-than-months", "months", type=click.IntRange(min=1, max=1200),
-              help="Months since the case closed (default: RETENTION_MONTHS, 72 unless set).")
+              help="Months since the case closed or the referral was declined (default: RETENTION_MONTHS, 72 "
+                   "unless set).")
 @click.option("--dry-run", is_flag=True, help="List what would change and change nothing.")
 def anonymise_command(months, dry_run):
     months = months or current_app.config["RETENTION_MONTHS"]
@@ -29,10 +31,10 @@ def anonymise_command(months, dry_run):
         session.commit()  # every client's blanks and audit entries together, or none
     verb = "Would anonymise" if dry_run else "Anonymised"
     cut = retention.months_before(today(), months)
-    click.echo(f"{verb} {len(plans)} client{'' if len(plans) == 1 else 's'} whose case closed before "
-               f"{cut.isoformat()} ({months} months).")
+    click.echo(f"{verb} {len(plans)} client{'' if len(plans) == 1 else 's'} whose case closed, or whose referral "
+               f"was declined, before {cut.isoformat()} ({months} months).")
     for planned in plans:
         counts = ", ".join(f"{table} {n}" for table, n in planned.counts.items())
-        click.echo(f"- client {planned.reference}, closed {planned.closed_at.date().isoformat()}: {counts}")
+        click.echo(f"- client {planned.reference}, {planned.ended} {planned.ended_at.date().isoformat()}: {counts}")
     if dry_run:
         click.echo("Dry run: nothing was changed.")

@@ -1,4 +1,5 @@
-"""Retention: anonymise the clients whose case closed more than a period ago.
+"""Retention: anonymise the clients whose case closed, or whose referral was
+declined, more than a period ago.
 
 For each such client, every identifying column (personal_data.py) of every
 row that is the client's own (rows.py: the client record, referral,
@@ -28,7 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.log import record
@@ -48,7 +49,8 @@ class Plan:
 
     client_id: uuid.UUID
     reference: str
-    closed_at: datetime
+    ended: str            # "closed" (a case) or "declined" (a referral)
+    ended_at: datetime
     rows: dict[str, list[dict]] = field(default_factory=dict)  # table -> [{"key": {...}, "values": {...}}]
 
     @property
@@ -64,15 +66,22 @@ def months_before(day: date, months: int) -> date:
 
 
 def cut_off(today: date, months: int) -> datetime:
-    """Cases closed before this instant are old enough to anonymise."""
+    """Cases closed, and referrals declined, before this instant are old enough to anonymise."""
     return datetime.combine(months_before(today, months), time.min, tzinfo=timezone.utc)
 
 
+def ended_at(client: Client) -> datetime | None:
+    """When the scheme's work with the client ended: the case closed, or the referral was declined."""
+    return client.closed_at if client.status == "closed" else client.decided_at if client.status == "declined" else None
+
+
 def due(session: Session, today: date, months: int) -> list[Client]:
-    """The closed clients past the period and not yet anonymised, oldest closure first."""
+    """The clients whose case closed, or whose referral was declined, more
+    than the period ago and not yet anonymised, the longest ago first."""
+    ended = case((Client.status == "closed", Client.closed_at), else_=Client.decided_at)
     return list(session.scalars(select(Client).where(
-        Client.status == "closed", Client.closed_at.is_not(None), Client.closed_at < cut_off(today, months),
-        Client.anonymised_at.is_(None)).order_by(Client.closed_at, Client.id)))
+        Client.status.in_(("closed", "declined")), ended.is_not(None), ended < cut_off(today, months),
+        Client.anonymised_at.is_(None)).order_by(ended, Client.id)))
 
 
 def replacement(table: str, column: str, client_id) -> object:
@@ -85,7 +94,7 @@ def replacement(table: str, column: str, client_id) -> object:
 def plan(session: Session, client: Client) -> Plan:
     """What anonymising ``client`` would change; changes nothing."""
     found = find(session, CLIENT, client.id)
-    result = Plan(client.id, short_reference(client.id), client.closed_at)
+    result = Plan(client.id, short_reference(client.id), client.status, ended_at(client))
     for name, keyed in sorted(found.rows.items()):
         table = Base.metadata.tables[name]
         entry = TABLES[name]

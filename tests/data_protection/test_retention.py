@@ -75,7 +75,7 @@ def test_a_dry_run_lists_what_it_would_change_and_changes_nothing(app, world):
     assert result.exit_code == 0, result.output
     assert dump(app) == before
     short = short_reference(world.a.client_id)
-    assert "Would anonymise 1 client whose case closed before" in result.output
+    assert "Would anonymise 1 client whose case closed, or whose referral was declined, before" in result.output
     line = next(x for x in result.output.splitlines() if short in x)
     assert line.startswith(f"- client {short}, closed {LONG_AGO.date().isoformat()}: ")
     for table in ("clients 1", "visits 2", "goals 1", "concerns 2", "referral_decisions 1",
@@ -256,3 +256,51 @@ def test_a_journey_to_the_clients_visit_loses_its_places_and_keeps_its_amounts(a
     assert (journey.id, journey.miles_tenths, journey.claimed_pence, journey.rate_note, journey.rev - 1) == before
     assert sorted(map(repr, session.execute(select(ExpenseItem.__table__).where(ExpenseItem.id != journey.id)))) == others
 
+
+
+def decline_referral(app, world, client_id, decided_at):
+    """Decline through the office's form, then move the decision back."""
+    office = signed_in(app, world, "coordinator_a")
+    token = form_token(office.get("/sign-in").get_data(as_text=True))
+    r = office.post(f"/office/referrals/{client_id}/decision",
+                    data={"outcome": "declined", "reason": "Already supported by Age UK; lives with Dot.",
+                          "csrf_token": token})
+    assert r.status_code == 303, r.get_data(as_text=True)[:1000]
+    with app.extensions["database"]["engine"].begin() as conn:
+        conn.execute(Client.__table__.update().where(Client.__table__.c.id == client_id).values(decided_at=decided_at))
+
+
+def test_a_referral_declined_long_ago_is_anonymised_and_one_waiting_never(app, world, session):
+    """A declined referral holds the same details as a case (name, address,
+    what the referrer said, the reason): the same period applies, from the
+    decision. A referral still waiting for one is never touched."""
+    # Area B's referral still waits, however old its dates: it must stay as it is.
+    with app.extensions["database"]["engine"].begin() as conn:
+        conn.execute(Client.__table__.update().where(Client.__table__.c.id == world.b.referral_id)
+                     .values(decided_at=LONG_AGO, closed_at=LONG_AGO, created_at=LONG_AGO))
+    waiting_before = rows_about(app, CLIENT, world.b.referral_id)
+    decline_referral(app, world, world.a.referral_id, LONG_AGO)
+    result = run(app, "--older-than-months", "72", "--dry-run")
+    assert f"- client {short_reference(world.a.referral_id)}, declined {LONG_AGO.date().isoformat()}: " in result.output
+    assert run(app, "--older-than-months", "72").exit_code == 0
+    session.rollback()
+    client = session.get(Client, world.a.referral_id)
+    session.refresh(client)
+    assert (client.name, client.address, client.decision_reason, client.status) == (
+        anonymised_name(client.id), None, None, "declined")
+    assert client.anonymised_at is not None
+    decisions = rows_about(app, CLIENT, world.a.referral_id)["referral_decisions"]
+    assert decisions and all(d["reason"] in (None, REMOVED) for d in decisions)
+    assert waiting_before["clients"][0]["status"] == "referred"
+    assert rows_about(app, CLIENT, world.b.referral_id) == waiting_before
+
+
+def test_a_referral_declined_recently_or_waiting_is_left_alone(app, world):
+    recent = datetime.now(timezone.utc) - timedelta(days=31 * 70)
+    decline_referral(app, world, world.a.referral_id, recent)
+    before = dump(app)
+    result = run(app, "--older-than-months", "72")
+    assert result.exit_code == 0 and "Anonymised 0 clients" in result.output, result.output
+    after = dump(app)
+    assert {t: rows for t, rows in after.items() if t != "audit_entries"} == {
+        t: rows for t, rows in before.items() if t != "audit_entries"}
