@@ -80,3 +80,13 @@ def new_visit(client_id, **fields):
                "status": "planned", "notes": "first notes", "location": "Home"}
     changes.update(fields)
     return changes
+
+
+def goal_conflict(amira, ben, client_id):
+    """Amira and Ben change a goal's title from the same rev: Ben's edit is a conflict."""
+    gid = uuid.uuid4()
+    amira.push(mutation("goal", gid, "create", {"client_id": str(client_id), "title": "Walk"}))
+    amira.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
+    [c] = ben.push(mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=1))
+    assert c["status"] == "conflict"
+    return gid, c["conflicts"][0]

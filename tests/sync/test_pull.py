@@ -11,7 +11,7 @@ from app.sync.pull import Cursor
 from app.volunteers.models import MentorPair, PairMembership
 from app.volunteers.services import join_pair, leave_pair, set_pair_active
 from tests.conftest import DEMO_PASSWORD
-from tests.sync.conftest import mutation, new_visit
+from tests.sync.conftest import goal_conflict, mutation, new_visit
 
 
 def ids(changes, kind=None):
@@ -184,14 +184,6 @@ def test_pull_needs_sign_in(client):
 
 
 # -- conflicts: raised_by_name; settled; pair --------------------------------------
-def goal_conflict(amira, ben, client_id):
-    """Amira and Ben change a goal's title from the same rev: Ben's edit is a conflict."""
-    gid = uuid.uuid4()
-    amira.push(mutation("goal", gid, "create", {"client_id": str(client_id), "title": "Walk"}))
-    amira.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
-    [c] = ben.push(mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=1))
-    assert c["status"] == "conflict"
-    return gid, c["conflicts"][0]
 
 
 def user_id(device):

@@ -12,7 +12,8 @@ from app.clients.services import assign_client
 from app.sync import pull as pulling
 from app.sync.kinds import KINDS
 from app.volunteers.models import MentorPair
-from tests.sync.conftest import mutation, new_visit
+from tests.sync.conftest import goal_conflict, mutation, new_visit
+
 
 # The engine's own statements in a pull: the sign-in, the change counter, the
 # changes of every kind, the scope events, the owners still in scope and the
@@ -49,15 +50,6 @@ def engine_only(monkeypatch):
     """Pulls without the features' sections and listeners: only the engine is counted."""
     monkeypatch.setattr(pulling, "SECTIONS", {})
     monkeypatch.setattr(pulling, "SERVED_HOOKS", [])
-
-
-def goal_conflict(amira, ben, client_id):
-    gid = uuid.uuid4()
-    amira.push(mutation("goal", gid, "create", {"client_id": str(client_id), "title": "Walk"}))
-    amira.push(mutation("goal", gid, "update", {"title": "Walk daily"}, base={"title": "Walk"}, base_rev=1))
-    [c] = ben.push(mutation("goal", gid, "update", {"title": "Walk weekly"}, base={"title": "Walk"}, base_rev=1))
-    assert c["status"] == "conflict"
-    return gid, c["conflicts"][0]
 
 
 def busy_pull(app, phone, session, clients_by_name):
