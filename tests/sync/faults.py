@@ -22,6 +22,7 @@ settings from FAULT_* environment variables.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.cookiejar
 import json
@@ -111,10 +112,8 @@ class Server:
         with self._lock:
             pids = self.worker_pids()
             for pid in pids:
-                try:
+                with contextlib.suppress(ProcessLookupError):  # it died already
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             if pids:
                 self.worker_kills += 1
             return bool(pids)
@@ -131,10 +130,8 @@ class Server:
         """SIGKILL master and worker at once (the whole process group)."""
         with self._lock:
             if self.alive():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.process.wait()
                 self.full_kills += 1
 
@@ -225,7 +222,7 @@ class Proxy:
 
             def forward_request():
                 nonlocal killer
-                try:
+                with contextlib.suppress(OSError):  # either side hung up: stop forwarding
                     while True:
                         data = client.recv(65536)
                         if not data:
@@ -234,12 +231,8 @@ class Proxy:
                         if action[0] == "kill" and killer is None:
                             killer = threading.Timer(action[2], action[1])
                             killer.start()
-                except OSError:
-                    pass
-                try:
+                with contextlib.suppress(OSError):
                     upstream.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
 
             if action[0] == "kill":
                 self.kills_ordered += 1
@@ -269,10 +262,8 @@ class Proxy:
                 if s is not None:
                     # shutdown first: a plain close would wait for the other
                     # thread's recv on the same socket to return.
-                    try:
+                    with contextlib.suppress(OSError):
                         s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     s.close()
 
 
